@@ -12,6 +12,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'harness',
+          include: ['test/harness/**/*.test.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',

@@ -188,7 +188,8 @@ export class KafkaCluster {
       log(`Kafka ${release.version} ready at ${cluster.bootstrapServers}`);
       return cluster;
     } catch (error) {
-      await cluster.stop({ keepData: true });
+      // The error carries the log tail; KAFKA_HARNESS_KEEP_DATA=1 keeps the whole folder for a closer look.
+      await cluster.stop({ keepData: process.env['KAFKA_HARNESS_KEEP_DATA'] === '1' });
       throw error;
     }
   }

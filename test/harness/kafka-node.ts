@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { KafkaDistribution } from './distribution.js';
 
 /** The system property that marks every JVM this harness starts, so that leftovers can be found. */
@@ -128,7 +128,12 @@ export class KafkaNode {
 
   #startWatchdog(ownerPid: number, javaPid: number | undefined): void {
     if (javaPid === undefined) return;
-    const script = `while kill -0 ${ownerPid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 1; done; kill -9 ${javaPid} 2>/dev/null`;
+    // Once the owner is gone: kill the JVM, then remove its folder and the cluster folder when empty.
+    const dir = this.#options.dir;
+    const script = [
+      `while kill -0 ${ownerPid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 1; done`,
+      `if ! kill -0 ${ownerPid} 2>/dev/null; then kill -9 ${javaPid} 2>/dev/null; sleep 1; rm -rf '${dir}'; rmdir '${dirname(dir)}' 2>/dev/null; fi`,
+    ].join('; ');
     this.#watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
     this.#watchdog.unref();
   }
