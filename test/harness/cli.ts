@@ -46,7 +46,10 @@ async function waitGone(pids: readonly number[], ms: number): Promise<boolean> {
 /** Every JVM any harness started, found by the marker on its command line. */
 function harnessJvmPids(): number[] {
   try {
-    return execFileSync('pgrep', ['-f', '--', `-D${harnessMarker}=`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    return execFileSync('pgrep', ['-f', '--', `-D${harnessMarker}=`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map(Number);
@@ -66,7 +69,11 @@ async function terminate(pids: readonly number[]): Promise<void> {
 async function start(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { nodes: { type: 'string', default: '1' }, sasl: { type: 'boolean' }, version: { type: 'string' } },
+    options: {
+      nodes: { type: 'string', default: '1' },
+      sasl: { type: 'boolean' },
+      version: { type: 'string' },
+    },
   });
   const state = await readState();
   if (state?.pids.some(alive) === true) {
@@ -79,7 +86,9 @@ async function start(args: string[]): Promise<void> {
     release: releaseFromEnv(values.version),
     sasl: values.sasl === true ? { users: [saslUser] } : undefined,
     ownerPid: null,
-    log: (line) => console.error(line),
+    log: (line) => {
+      console.error(line);
+    },
   });
   await mkdir(dirname(stateFile), { recursive: true });
   await writeFile(stateFile, JSON.stringify(cluster.info(), null, 2));

@@ -121,7 +121,9 @@ export async function ensureKafkaDistribution(
       );
     } catch (error) {
       const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      throw new Error(`mvn could not assemble Kafka ${release.version}:\n${stdout}${stderr}`, { cause: error });
+      throw new Error(`mvn could not assemble Kafka ${release.version}:\n${stdout}${stderr}`, {
+        cause: error,
+      });
     }
     const jars = (await readdir(join(work, 'libs'))).filter((name) => name.endsWith('.jar'));
     if (!jars.some((name) => name.startsWith('kafka_2.13-'))) {

@@ -169,7 +169,12 @@ export class KafkaNode {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.#exited.then(() => false),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+      new Promise<boolean>(
+        (resolve) =>
+          (timer = setTimeout(() => {
+            resolve(true);
+          }, graceMs)),
+      ),
     ]);
     clearTimeout(timer);
     if (timedOut) await this.kill();

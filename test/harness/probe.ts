@@ -28,15 +28,20 @@ export async function fetchBrokerIds(
   producer.on('event.error', () => undefined);
   try {
     const metadata = await new Promise<kafka.Metadata>((resolve, reject) => {
-      producer.connect({ timeout: timeoutMs }, (error, data) => {
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
-        else resolve(data);
+      // The client's types say the error is always present; at run time it is null on success.
+      producer.connect({ timeout: timeoutMs }, (error: kafka.LibrdKafkaError | null, data) => {
+        if (error === null) resolve(data);
+        else reject(error instanceof Error ? error : new Error(error.message));
       });
     });
     return metadata.brokers.map((broker) => broker.id).sort((a, b) => a - b);
   } finally {
     if (producer.isConnected()) {
-      await new Promise<void>((resolve) => producer.disconnect(() => resolve()));
+      await new Promise<void>((resolve) =>
+        producer.disconnect(() => {
+          resolve();
+        }),
+      );
     }
   }
 }
@@ -60,7 +65,8 @@ export async function waitForBrokers(
   let last = 'no answer yet';
   for (;;) {
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw new Error(`brokers ${want.join(',')} not ready at ${bootstrapServers}: ${last}`);
+    if (remaining <= 0)
+      throw new Error(`brokers ${want.join(',')} not ready at ${bootstrapServers}: ${last}`);
     try {
       const ids = await Promise.race([fetchBrokerIds(bootstrapServers, Math.min(3000, remaining)), abort]);
       if (want.every((id) => ids.includes(id))) return;

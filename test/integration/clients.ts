@@ -34,17 +34,24 @@ export class TestAdmin {
   /** Creates a topic and waits until its metadata is visible. */
   async createTopic(topic: string, partitions = 1): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      this.#client.createTopic({ topic, num_partitions: partitions, replication_factor: -1 }, 15_000, (error) => {
-        if (error) reject(asError(error));
+      const created = (error: kafka.LibrdKafkaError | null): void => {
+        if (error !== null) reject(asError(error));
         else resolve();
-      });
+      };
+      this.#client.createTopic(
+        { topic, num_partitions: partitions, replication_factor: -1 },
+        15_000,
+        created,
+      );
     });
   }
 
   /** Deletes a topic; a topic that is already gone is fine. */
   async deleteTopic(topic: string): Promise<void> {
     await new Promise<void>((resolve) => {
-      this.#client.deleteTopic(topic, 15_000, () => resolve());
+      this.#client.deleteTopic(topic, 15_000, () => {
+        resolve();
+      });
     });
   }
 
@@ -59,7 +66,7 @@ export class TestAdmin {
     });
     const group = results[0];
     if (group === undefined) throw new Error(`no offsets answer for group ${groupId}`);
-    if (group.error) throw asError(group.error);
+    if (group.error !== undefined) throw asError(group.error);
     return new Map(group.partitions.map((p) => [p.partition, p.offset]));
   }
 
@@ -92,17 +99,19 @@ export class TestProducer {
       ...config,
     });
     this.#producer.setPollInterval(20);
-    this.#producer.on('delivery-report', (error, report) => {
+    this.#producer.on('delivery-report', (error: kafka.LibrdKafkaError | null, report) => {
       const id = report.opaque as number;
       const waiter = this.#pending.get(id);
       this.#pending.delete(id);
-      if (error) waiter?.reject(asError(error));
+      if (error !== null) waiter?.reject(asError(error));
       else waiter?.resolve();
     });
   }
 
   async connect(): Promise<void> {
-    await new Promise((resolve, reject) => this.#producer.connect({ timeout: 15_000 }, callback(resolve, reject)));
+    await new Promise((resolve, reject) =>
+      this.#producer.connect({ timeout: 15_000 }, callback(resolve, reject)),
+    );
   }
 
   /** Produces records and waits for all their delivery reports. */
@@ -147,7 +156,9 @@ export class TestConsumer {
   }
 
   async connect(timeoutMs = 15_000): Promise<void> {
-    await new Promise((resolve, reject) => this.client.connect({ timeout: timeoutMs }, callback(resolve, reject)));
+    await new Promise((resolve, reject) =>
+      this.client.connect({ timeout: timeoutMs }, callback(resolve, reject)),
+    );
   }
 
   /** Polls until `count` messages arrived or the deadline passes. */

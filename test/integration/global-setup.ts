@@ -52,7 +52,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const cluster = await KafkaCluster.start({
     sasl: { users: [user] },
-    log: (line) => console.log(`[kafka] ${line}`),
+    log: (line) => {
+      console.log(`[kafka] ${line}`);
+    },
   });
   console.log(
     `[kafka] started Kafka ${cluster.distribution.release.version} in ${Date.now() - started} ms at ${cluster.bootstrapServers} (pid ${cluster.info().pids.join(',')})`,

@@ -49,7 +49,11 @@ describe('SASL/SCRAM-SHA-512', () => {
 
   it('fails with an authentication error, not a hang, with a wrong password', async () => {
     const wrong = `wrong-${randomSuffix()}`;
-    const consumer = new TestConsumer(sasl.bootstrapServers, `sasl-${randomSuffix()}`, scram(sasl.username, wrong));
+    const consumer = new TestConsumer(
+      sasl.bootstrapServers,
+      `sasl-${randomSuffix()}`,
+      scram(sasl.username, wrong),
+    );
     const errors: kafka.LibrdKafkaError[] = [];
     const started = Date.now();
     // librdkafka reports a failed SASL login as an error event with code -1 and only a message text.
