@@ -28,9 +28,9 @@ export async function fetchBrokerIds(
   producer.on('event.error', () => undefined);
   try {
     const metadata = await new Promise<kafka.Metadata>((resolve, reject) => {
-      // The client's types say the error is always present; at run time it is null on success.
-      producer.connect({ timeout: timeoutMs }, (error: kafka.LibrdKafkaError | null, data) => {
-        if (error === null) resolve(data);
+      // The client's types say the error is always present; at run time it is null or undefined on success.
+      producer.connect({ timeout: timeoutMs }, (error: kafka.LibrdKafkaError | null | undefined, data) => {
+        if (error === null || error === undefined) resolve(data);
         else reject(error instanceof Error ? error : new Error(error.message));
       });
     });

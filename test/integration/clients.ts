@@ -34,8 +34,8 @@ export class TestAdmin {
   /** Creates a topic and waits until its metadata is visible. */
   async createTopic(topic: string, partitions = 1): Promise<void> {
     await new Promise<void>((resolve, reject) => {
-      const created = (error: kafka.LibrdKafkaError | null): void => {
-        if (error !== null) reject(asError(error));
+      const created = (error: kafka.LibrdKafkaError | null | undefined): void => {
+        if (error !== null && error !== undefined) reject(asError(error));
         else resolve();
       };
       this.#client.createTopic(
@@ -99,11 +99,11 @@ export class TestProducer {
       ...config,
     });
     this.#producer.setPollInterval(20);
-    this.#producer.on('delivery-report', (error: kafka.LibrdKafkaError | null, report) => {
+    this.#producer.on('delivery-report', (error: kafka.LibrdKafkaError | null | undefined, report) => {
       const id = report.opaque as number;
       const waiter = this.#pending.get(id);
       this.#pending.delete(id);
-      if (error !== null) waiter?.reject(asError(error));
+      if (error !== null && error !== undefined) waiter?.reject(asError(error));
       else waiter?.resolve();
     });
   }
