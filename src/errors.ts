@@ -1,0 +1,219 @@
+/**
+ * The SDK's errors: one base class with a stable string `code`, a `retriable` flag and `cause`, and one
+ * subclass per failure kind.
+ *
+ * @module
+ */
+import type { KafkaRecord } from './wire/types.js';
+
+/** Brand shared by every copy of this package, so that {@link isHonoKafkaError} works across installs. */
+const kHonoKafkaError = Symbol.for('eclipse-hono-kafka.HonoKafkaError');
+
+/**
+ * Why a Kafka record could not be decoded into a Hono event. Each value is the stable `code` of a
+ * {@link DecodeError}.
+ */
+export const DecodeErrorCode = {
+  /** The record is not shaped like a record of the Kafka client (e.g. a header value that is no Buffer). */
+  MalformedRecord: 'ERR_HONO_MALFORMED_RECORD',
+  /** The topic is not `hono.event.<tenant>` or `hono.telemetry.<tenant>` with a valid tenant id. */
+  NotHonoTopic: 'ERR_HONO_NOT_HONO_TOPIC',
+  /** Neither the record key nor the `device_id` header names a device. */
+  MissingDeviceId: 'ERR_HONO_MISSING_DEVICE_ID',
+  /** The record key and the `device_id` header name different devices. */
+  DeviceIdMismatch: 'ERR_HONO_DEVICE_ID_MISMATCH',
+  /** The `tenant_id` header names another tenant than the topic. */
+  TenantMismatch: 'ERR_HONO_TENANT_MISMATCH',
+  /** A header that this kind of event requires is absent (see {@link DecodeError.header}). */
+  MissingHeader: 'ERR_HONO_MISSING_HEADER',
+  /** A header value is not what Hono writes, e.g. a non-numeric `ttd` (see {@link DecodeError.header}). */
+  BadHeader: 'ERR_HONO_BAD_HEADER',
+  /** The value of a connection event is no valid JSON object of the right shape (see {@link DecodeError.field}). */
+  BadConnectionPayload: 'ERR_HONO_BAD_CONNECTION_PAYLOAD',
+  /** An empty notification or a provisioning notification has a non-empty value. */
+  UnexpectedPayload: 'ERR_HONO_UNEXPECTED_PAYLOAD',
+} as const;
+
+/** The code of a {@link DecodeError}: one of the values of {@link DecodeErrorCode}. */
+export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
+
+/**
+ * Every stable error code of the SDK, by name. The `code` of a {@link HonoKafkaError} is always one of
+ * these values, so `switch (error.code)` over {@link ErrorCode} is exhaustive.
+ */
+export const ErrorCode = {
+  ...DecodeErrorCode,
+  /** A tenant id cannot be the suffix of a Kafka topic name (see {@link TenantError}). */
+  InvalidTenant: 'ERR_HONO_INVALID_TENANT',
+  /** An encoder was given a value that Hono would never write (see {@link EncodeError}). */
+  InvalidEncoderInput: 'ERR_HONO_INVALID_ENCODER_INPUT',
+} as const;
+
+/** A stable error code of the SDK: one of the values of {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Options shared by the constructors of all SDK errors. */
+export interface HonoKafkaErrorOptions {
+  /**
+   * The error that caused this one, kept as the standard `cause`.
+   *
+   * @defaultValue `undefined`
+   */
+  readonly cause?: unknown;
+  /**
+   * Whether the operation may succeed when tried again unchanged.
+   *
+   * @defaultValue `false`
+   */
+  readonly retriable?: boolean | undefined;
+}
+
+/**
+ * The base class of every error thrown by the SDK.
+ *
+ * Match on {@link HonoKafkaError.code | code}, never on the message: codes are stable, messages are for
+ * people. Use {@link isHonoKafkaError} rather than `instanceof` when two copies of the package may be
+ * installed side by side.
+ *
+ * @typeParam Code - The codes that this class of error can carry.
+ */
+export class HonoKafkaError<Code extends ErrorCode = ErrorCode> extends Error {
+  /** The stable, machine-readable reason for the error, one of {@link ErrorCode}. */
+  readonly code: Code;
+  /** Whether the same operation may succeed when tried again unchanged. */
+  readonly retriable: boolean;
+
+  /**
+   * Creates an SDK error.
+   *
+   * @param code - The stable error code.
+   * @param message - A human-readable description.
+   * @param options - The `cause` and the `retriable` flag.
+   */
+  constructor(code: Code, message: string, options: HonoKafkaErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'HonoKafkaError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    Object.defineProperty(this, kHonoKafkaError, { value: true });
+  }
+}
+
+/**
+ * Tells whether a value is an error thrown by this SDK, even by another installed copy of it.
+ *
+ * @param value - Anything, typically what a `catch` clause caught.
+ * @returns `true` if `value` is a {@link HonoKafkaError}.
+ * @example
+ * ```ts
+ * try {
+ *   decodeEvent(record);
+ * } catch (error) {
+ *   if (isHonoKafkaError(error) && error.code === ErrorCode.BadHeader) console.warn(error.message);
+ * }
+ * ```
+ */
+export function isHonoKafkaError(value: unknown): value is HonoKafkaError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [kHonoKafkaError]?: unknown })[kHonoKafkaError] === true
+  );
+}
+
+/** Options of a {@link DecodeError}. */
+export interface DecodeErrorOptions extends HonoKafkaErrorOptions {
+  /**
+   * The header whose value is missing or bad.
+   *
+   * @defaultValue `undefined`
+   */
+  readonly header?: string | undefined;
+  /**
+   * The field of the connection event payload that is missing or bad (`''` for the payload as a whole).
+   *
+   * @defaultValue `undefined`
+   */
+  readonly field?: string | undefined;
+}
+
+/**
+ * A Kafka record that is not a valid Hono event or telemetry message. Never retriable: the same bytes
+ * fail the same way.
+ */
+export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
+  /** The record as the Kafka client delivered it, untouched. */
+  readonly record: KafkaRecord;
+  /** The header at fault, for {@link DecodeErrorCode.MissingHeader} and {@link DecodeErrorCode.BadHeader}. */
+  readonly header: string | undefined;
+  /** The payload field at fault, for {@link DecodeErrorCode.BadConnectionPayload}. */
+  readonly field: string | undefined;
+
+  /**
+   * Creates a decode error.
+   *
+   * @param code - Why the record could not be decoded.
+   * @param message - A human-readable description.
+   * @param record - The raw record.
+   * @param options - `header`, `field` and `cause`.
+   */
+  constructor(code: DecodeErrorCode, message: string, record: KafkaRecord, options: DecodeErrorOptions = {}) {
+    super(code, message, { cause: options.cause, retriable: false });
+    this.name = 'DecodeError';
+    this.record = record;
+    this.header = options.header;
+    this.field = options.field;
+  }
+}
+
+/**
+ * Tells whether a value is a {@link DecodeError}, even one from another installed copy of the SDK.
+ *
+ * @param value - Anything, typically what a `catch` clause caught.
+ * @returns `true` if `value` is a {@link DecodeError}.
+ */
+export function isDecodeError(value: unknown): value is DecodeError {
+  return isHonoKafkaError(value) && value.name === 'DecodeError';
+}
+
+/**
+ * A tenant id that cannot be the suffix of a Kafka topic name: empty, too long, or with a character
+ * outside `[a-zA-Z0-9._-]`. Thrown before anything reaches the Kafka client.
+ */
+export class TenantError extends HonoKafkaError<typeof ErrorCode.InvalidTenant> {
+  /** The rejected tenant id, as given. */
+  readonly tenantId: unknown;
+
+  /**
+   * Creates a tenant error.
+   *
+   * @param tenantId - The rejected tenant id.
+   * @param message - Why it was rejected.
+   */
+  constructor(tenantId: unknown, message: string) {
+    super(ErrorCode.InvalidTenant, message);
+    this.name = 'TenantError';
+    this.tenantId = tenantId;
+  }
+}
+
+/**
+ * An encoder was asked to write something that Hono never writes, such as a fractional `ttd`; the
+ * record would not decode.
+ */
+export class EncodeError extends HonoKafkaError<typeof ErrorCode.InvalidEncoderInput> {
+  /** The input field at fault, e.g. `ttd`. */
+  readonly field: string;
+
+  /**
+   * Creates an encode error.
+   *
+   * @param field - The input field at fault.
+   * @param message - Why it was rejected.
+   */
+  constructor(field: string, message: string) {
+    super(ErrorCode.InvalidEncoderInput, message);
+    this.name = 'EncodeError';
+    this.field = field;
+  }
+}

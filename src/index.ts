@@ -1,0 +1,77 @@
+/**
+ * eclipse-hono-kafka: receive Eclipse Hono device events from Apache Kafka, at least once, as typed
+ * objects.
+ *
+ * @packageDocumentation
+ */
+
+// Errors
+export {
+  DecodeError,
+  DecodeErrorCode,
+  EncodeError,
+  ErrorCode,
+  HonoKafkaError,
+  TenantError,
+  isDecodeError,
+  isHonoKafkaError,
+} from './errors.js';
+export type { DecodeErrorOptions, HonoKafkaErrorOptions } from './errors.js';
+
+// Tenants and topics
+export {
+  HonoEndpoint,
+  MAX_TOPIC_NAME_LENGTH,
+  assertValidTenantId,
+  eventTopic,
+  honoTopic,
+  isValidTenantId,
+  maxTenantIdLength,
+  parseHonoTopic,
+  telemetryTopic,
+  tenantOfTopic,
+} from './tenant.js';
+export type { HonoTopic } from './tenant.js';
+
+// Wire format: types, decoding, encoding
+export { ConnectionCause, HonoContentType, HonoEventType, HonoHeader, QoS } from './wire/types.js';
+export type {
+  ConnectionEvent,
+  DataEvent,
+  EmptyNotification,
+  EncodedRecord,
+  HonoEvent,
+  HonoEventBase,
+  KafkaHeaderValue,
+  KafkaRecord,
+  KafkaRecordHeader,
+  ProvisioningNotification,
+} from './wire/types.js';
+export { decodeEvent } from './wire/decode.js';
+export { findHeader, headerText } from './wire/headers.js';
+export {
+  encodeConnectionEvent,
+  encodeDataEvent,
+  encodeEmptyNotification,
+  encodeEvent,
+  encodeProvisioningNotification,
+} from './wire/encode.js';
+export type {
+  ConnectionEventInit,
+  DataEventInit,
+  EmptyNotificationInit,
+  HonoEventInit,
+  HonoEventInitBase,
+  ProvisioningNotificationInit,
+} from './wire/encode.js';
+
+// Command window and expiry
+export {
+  CommandWindowKind,
+  commandWindow,
+  expiresAt,
+  isDeviceReachable,
+  isExpired,
+  remainingCommandWindow,
+} from './command-window.js';
+export type { CommandWindow, CommandWindowSource, ExpirySource } from './command-window.js';
