@@ -22,7 +22,12 @@ const asJson = argv.includes('--json');
 const text = (value: string): Buffer => Buffer.from(value, 'utf8');
 const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 
-function record(index: number, contentType: string, value: Buffer | null, extra: Record<string, string>[] = []): KafkaRecord {
+function record(
+  index: number,
+  contentType: string,
+  value: Buffer | null,
+  extra: Record<string, string>[] = [],
+): KafkaRecord {
   const deviceId = `device-${String(index)}`;
   const headers: Record<string, Buffer>[] = [
     { 'content-type': text(contentType) },
@@ -102,7 +107,9 @@ function measure(records: readonly KafkaRecord[], seconds: number): number {
 }
 
 const results: Record<string, number> = {};
-console.log(`decodeEvent throughput, ${String(ROUNDS)} rounds of ${String(roundSeconds)} s per kind, best round`);
+console.log(
+  `decodeEvent throughput, ${String(ROUNDS)} rounds of ${String(roundSeconds)} s per kind, best round`,
+);
 console.log(`node ${process.version}, ${process.platform}/${process.arch}\n`);
 for (const [kind, records] of Object.entries(kinds)) {
   measure(records, Math.min(0.3, roundSeconds)); // warm-up: let the JIT settle
@@ -110,7 +117,13 @@ for (const [kind, records] of Object.entries(kinds)) {
   for (let round = 0; round < ROUNDS; round++) best = Math.max(best, measure(records, roundSeconds));
   results[kind] = Math.round(best);
   const target = TARGETS[kind];
-  const verdict = target === undefined ? '' : best >= target ? `  (target ${target.toLocaleString('en')}: met)` : `  (target ${target.toLocaleString('en')}: MISSED)`;
+  const verdict =
+    target === undefined
+      ? ''
+      : best >= target
+        ? `  (target ${target.toLocaleString('en')}: met)`
+        : `  (target ${target.toLocaleString('en')}: MISSED)`;
   console.log(`${kind.padEnd(24)} ${Math.round(best).toLocaleString('en').padStart(12)} events/s${verdict}`);
 }
-if (asJson) console.log(JSON.stringify({ benchmark: 'decode', node: process.version, eventsPerSecond: results }));
+if (asJson)
+  console.log(JSON.stringify({ benchmark: 'decode', node: process.version, eventsPerSecond: results }));

@@ -98,7 +98,8 @@ export function isValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): ten
  */
 export function assertValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): asserts tenantId is string {
   const problem = tenantError(tenantId, endpoint);
-  if (problem !== undefined) throw new TenantError(tenantId, `Invalid tenant id ${describe(tenantId)}: ${problem}`);
+  if (problem !== undefined)
+    throw new TenantError(tenantId, `Invalid tenant id ${describe(tenantId)}: ${problem}`);
 }
 
 function describe(value: unknown): string {

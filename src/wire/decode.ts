@@ -46,10 +46,20 @@ function quote(value: KafkaHeaderValue): string {
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
-function badHeader(record: KafkaRecord, header: string, value: KafkaHeaderValue, expected: string): DecodeError {
-  return fail(DecodeErrorCode.BadHeader, record, `header "${header}" must be ${expected}, got ${quote(value)}`, {
-    header,
-  });
+function badHeader(
+  record: KafkaRecord,
+  header: string,
+  value: KafkaHeaderValue,
+  expected: string,
+): DecodeError {
+  return fail(
+    DecodeErrorCode.BadHeader,
+    record,
+    `header "${header}" must be ${expected}, got ${quote(value)}`,
+    {
+      header,
+    },
+  );
 }
 
 function checkShape(record: KafkaRecord): void {
@@ -61,13 +71,15 @@ function checkShape(record: KafkaRecord): void {
   if (typeof topic !== 'string') problem = 'topic is not a string';
   else if (typeof partition !== 'number') problem = 'partition is not a number';
   else if (typeof offset !== 'number') problem = 'offset is not a number';
-  else if (value !== null && value !== undefined && !Buffer.isBuffer(value)) problem = 'value is neither a Buffer nor null';
+  else if (value !== null && value !== undefined && !Buffer.isBuffer(value))
+    problem = 'value is neither a Buffer nor null';
   else if (key !== null && key !== undefined && typeof key !== 'string' && !Buffer.isBuffer(key)) {
     problem = 'key is neither a Buffer, a string nor null';
   } else if (timestamp !== undefined && timestamp !== null && typeof timestamp !== 'number') {
     problem = 'timestamp is not a number';
   }
-  if (problem !== undefined) throw new DecodeError(DecodeErrorCode.MalformedRecord, `Malformed record: ${problem}`, record);
+  if (problem !== undefined)
+    throw new DecodeError(DecodeErrorCode.MalformedRecord, `Malformed record: ${problem}`, record);
 }
 
 function isEmpty(value: Buffer | null | undefined): boolean {
@@ -96,9 +108,14 @@ function deviceIdOf(record: KafkaRecord, headers: ScannedHeaders): string {
   }
   if (hasKey) return headerText(key);
   if (hasHeader) return headerText(header);
-  throw fail(DecodeErrorCode.MissingDeviceId, record, 'neither the key nor a device_id header names the device', {
-    header: 'device_id',
-  });
+  throw fail(
+    DecodeErrorCode.MissingDeviceId,
+    record,
+    'neither the key nor a device_id header names the device',
+    {
+      header: 'device_id',
+    },
+  );
 }
 
 function creationTimeOf(record: KafkaRecord, headers: ScannedHeaders): Date {
@@ -111,7 +128,8 @@ function creationTimeOf(record: KafkaRecord, headers: ScannedHeaders): Date {
     return new Date(ms);
   }
   const timestamp = record.timestamp;
-  if (typeof timestamp === 'number' && Number.isSafeInteger(timestamp) && timestamp >= 0) return new Date(timestamp);
+  if (typeof timestamp === 'number' && Number.isSafeInteger(timestamp) && timestamp >= 0)
+    return new Date(timestamp);
   throw fail(DecodeErrorCode.MissingHeader, record, 'no creation-time header and no record timestamp', {
     header: 'creation-time',
   });
@@ -160,7 +178,8 @@ function commonOf(record: KafkaRecord, headers: ScannedHeaders): Common {
   let ttl: number | undefined;
   if (headers.ttl !== undefined) {
     ttl = headerInteger(headers.ttl);
-    if (ttl === undefined || ttl < 0) throw badHeader(record, 'ttl', headers.ttl, 'a JSON integer of ms, 0 or more');
+    if (ttl === undefined || ttl < 0)
+      throw badHeader(record, 'ttl', headers.ttl, 'a JSON integer of ms, 0 or more');
   }
   let retain = false;
   if (headers.retain !== undefined) {
@@ -195,9 +214,14 @@ function commonOf(record: KafkaRecord, headers: ScannedHeaders): Common {
 function decodeConnection(record: KafkaRecord, common: Common): HonoEvent {
   const value = record.value;
   if (value === null || value.length === 0) {
-    throw fail(DecodeErrorCode.BadConnectionPayload, record, 'a connection event needs a JSON object as value', {
-      field: '',
-    });
+    throw fail(
+      DecodeErrorCode.BadConnectionPayload,
+      record,
+      'a connection event needs a JSON object as value',
+      {
+        field: '',
+      },
+    );
   }
   let json: unknown;
   try {
@@ -212,7 +236,9 @@ function decodeConnection(record: KafkaRecord, common: Common): HonoEvent {
   if (!result.success) {
     const issues = result.error.issues;
     const field = issues[0]?.path.join('.') ?? '';
-    const details = issues.map((issue) => `${issue.path.join('.') || '(value)'}: ${issue.message}`).join('; ');
+    const details = issues
+      .map((issue) => `${issue.path.join('.') || '(value)'}: ${issue.message}`)
+      .join('; ');
     throw fail(DecodeErrorCode.BadConnectionPayload, record, `bad connection event payload: ${details}`, {
       field,
       cause: result.error,
@@ -277,12 +303,21 @@ export function decodeEvent(record: KafkaRecord): HonoEvent {
       return decodeConnection(record, common);
     case HonoContentType.ProvisioningNotification: {
       if (!isEmpty(record.value)) {
-        throw fail(DecodeErrorCode.UnexpectedPayload, record, 'a provisioning notification must have no value');
+        throw fail(
+          DecodeErrorCode.UnexpectedPayload,
+          record,
+          'a provisioning notification must have no value',
+        );
       }
       if (headers.registrationStatus === undefined) {
-        throw fail(DecodeErrorCode.MissingHeader, record, 'a provisioning notification needs a hono_registration_status header', {
-          header: 'hono_registration_status',
-        });
+        throw fail(
+          DecodeErrorCode.MissingHeader,
+          record,
+          'a provisioning notification needs a hono_registration_status header',
+          {
+            header: 'hono_registration_status',
+          },
+        );
       }
       return {
         type: HonoEventType.Provisioning,

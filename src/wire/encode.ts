@@ -234,7 +234,10 @@ function encode(
   add(HonoHeader.Baggage, init.baggage);
   for (const [name, headerValue] of Object.entries(init.extraHeaders ?? {})) {
     if (RESERVED_HEADERS.has(name)) {
-      throw new EncodeError('extraHeaders', `extraHeaders must not set Hono's own header ${JSON.stringify(name)}`);
+      throw new EncodeError(
+        'extraHeaders',
+        `extraHeaders must not set Hono's own header ${JSON.stringify(name)}`,
+      );
     }
     if (typeof headerValue === 'number' && !Number.isFinite(headerValue)) {
       throw new EncodeError('extraHeaders', `extraHeaders.${name} must be a finite number`);

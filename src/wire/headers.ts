@@ -31,7 +31,11 @@ export class ScannedHeaders {
 }
 
 function malformed(record: KafkaRecord, index: number, what: string): DecodeError {
-  return new DecodeError(DecodeErrorCode.MalformedRecord, `Malformed record: header #${index} ${what}`, record);
+  return new DecodeError(
+    DecodeErrorCode.MalformedRecord,
+    `Malformed record: header #${index} ${what}`,
+    record,
+  );
 }
 
 /**
@@ -47,7 +51,11 @@ export function scanHeaders(record: KafkaRecord): ScannedHeaders {
   const headers: unknown = record.headers;
   if (headers === undefined || headers === null) return scanned;
   if (!Array.isArray(headers)) {
-    throw new DecodeError(DecodeErrorCode.MalformedRecord, 'Malformed record: headers is not an array', record);
+    throw new DecodeError(
+      DecodeErrorCode.MalformedRecord,
+      'Malformed record: headers is not an array',
+      record,
+    );
   }
   const list = headers as readonly unknown[];
   for (let index = 0; index < list.length; index++) {
@@ -192,7 +200,10 @@ function parseJson(text: string): unknown {
  * if (region !== undefined) console.log(region.toString('utf8'));
  * ```
  */
-export function findHeader(headers: readonly KafkaRecordHeader[], name: string): KafkaHeaderValue | undefined {
+export function findHeader(
+  headers: readonly KafkaRecordHeader[],
+  name: string,
+): KafkaHeaderValue | undefined {
   for (const header of headers) {
     if (Object.hasOwn(header, name)) return header[name];
   }

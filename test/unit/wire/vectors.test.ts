@@ -64,7 +64,9 @@ function expectedEvent(expected: Record<string, unknown>): Record<string, unknow
 /** Headers as a sorted list of `name=hex`, to compare sets of headers regardless of order. */
 function headerSet(headers: readonly KafkaRecordHeader[]): string[] {
   return headers
-    .flatMap((header) => Object.entries(header).map(([name, value]) => `${name}=${Buffer.from(value).toString('hex')}`))
+    .flatMap((header) =>
+      Object.entries(header).map(([name, value]) => `${name}=${Buffer.from(value).toString('hex')}`),
+    )
     .sort();
 }
 
@@ -82,7 +84,11 @@ describe('Hono wire vectors', () => {
         const event = decodeEvent(record);
         expect(event).toMatchObject(expected);
         expect(event.headers).toBe(record.headers);
-        expect(event).toMatchObject({ topic: record.topic, partition: record.partition, offset: record.offset });
+        expect(event).toMatchObject({
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+        });
       });
       if (vector.honoWrites === true) {
         it('is what the encoder writes, byte for byte', () => {
