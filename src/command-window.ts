@@ -36,9 +36,16 @@ export type CommandWindowKind = (typeof CommandWindowKind)[keyof typeof CommandW
 
 /** When a device can receive commands, according to one event. */
 export type CommandWindow =
-  | { readonly kind: typeof CommandWindowKind.Closed }
-  | { readonly kind: typeof CommandWindowKind.UntilFurtherNotice }
   | {
+      /** `ttd` is `0` or absent: the device cannot receive commands. */
+      readonly kind: typeof CommandWindowKind.Closed;
+    }
+  | {
+      /** `ttd` is `-1`: the device can receive commands until a later notification with `ttd` `0`. */
+      readonly kind: typeof CommandWindowKind.UntilFurtherNotice;
+    }
+  | {
+      /** `ttd` is positive: the device can receive commands until `until`. */
       readonly kind: typeof CommandWindowKind.Until;
       /** The first moment the device is no longer reachable: `creationTime + ttd` seconds. */
       readonly until: Date;

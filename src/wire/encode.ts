@@ -175,10 +175,22 @@ export interface DataEventInit extends HonoEventInitBase {
  * so `encodeEvent(decodeEvent(record))` writes the Hono headers of the record again.
  */
 export type HonoEventInit =
-  | ({ readonly type: typeof HonoEventType.EmptyNotification } & EmptyNotificationInit)
-  | ({ readonly type: typeof HonoEventType.Connection } & ConnectionEventInit)
-  | ({ readonly type: typeof HonoEventType.Provisioning } & ProvisioningNotificationInit)
-  | ({ readonly type: typeof HonoEventType.Event } & DataEventInit);
+  | ({
+      /** An empty notification, see {@link encodeEmptyNotification}. */
+      readonly type: typeof HonoEventType.EmptyNotification;
+    } & EmptyNotificationInit)
+  | ({
+      /** A connection event, see {@link encodeConnectionEvent}. */
+      readonly type: typeof HonoEventType.Connection;
+    } & ConnectionEventInit)
+  | ({
+      /** A provisioning notification, see {@link encodeProvisioningNotification}. */
+      readonly type: typeof HonoEventType.Provisioning;
+    } & ProvisioningNotificationInit)
+  | ({
+      /** Any other event, see {@link encodeDataEvent}. */
+      readonly type: typeof HonoEventType.Event;
+    } & DataEventInit);
 
 const text = (value: string): Buffer => Buffer.from(value, 'utf8');
 
