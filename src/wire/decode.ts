@@ -337,7 +337,7 @@ export function decodeEvent(record: KafkaRecord): HonoEvent {
           'a provisioning notification must have no value',
         );
       }
-      if (headers.registrationStatus === undefined) {
+      if (headers.registrationStatus === undefined || headers.registrationStatus.length === 0) {
         throw fail(
           DecodeErrorCode.MissingHeader,
           record,

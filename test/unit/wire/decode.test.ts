@@ -413,6 +413,12 @@ const failures: readonly Failure[] = [
     header: 'hono_registration_status',
   },
   {
+    code: DecodeErrorCode.MissingHeader,
+    name: 'empty registration status',
+    record: rawRecord([...standardHeaders(PROVISIONING), ['hono_registration_status', '']]),
+    header: 'hono_registration_status',
+  },
+  {
     code: DecodeErrorCode.BadHeader,
     name: 'ttd',
     record: rawRecord([...standardHeaders(EMPTY), ['ttd', 'x']]),
