@@ -1,0 +1,209 @@
+/**
+ * The commit position of one topic-partition: which fetched records are still being handled, and the
+ * offset below which every record's handling has finished.
+ *
+ * @module
+ */
+
+/** Compact the slot arrays once this many finished slots sit before the head (and they are half of all). */
+const compactAfter = 1024;
+
+/**
+ * Tracks the records of one topic-partition from fetch to finished handling and yields the offset that
+ * may be committed: the lowest offset whose handling has not finished, so that a restart resumes there
+ * and no unfinished record is skipped (at least once).
+ *
+ * Offsets are tracked in fetch order (strictly increasing, gaps allowed) and completed in any order.
+ * Gaps (compaction, transaction markers) never block the position. `track` is O(1) amortized; `complete`
+ * is O(1) when the tracked offsets since the oldest unfinished one have no gaps and O(log g) otherwise,
+ * where g is the number of offsets missing in that window.
+ *
+ * @example
+ * ```ts
+ * const offsets = new PartitionOffsets('hono.event.DEFAULT_TENANT', 0);
+ * offsets.track(10);
+ * offsets.track(11);
+ * offsets.complete(11);
+ * offsets.committable; // 10: record 10 is still being handled
+ * offsets.complete(10);
+ * offsets.committable; // 12
+ * ```
+ */
+export class PartitionOffsets {
+  /** The topic of the partition. */
+  readonly topic: string;
+  /** The partition number. */
+  readonly partition: number;
+  /** Tracked offsets, increasing; the slots before `#head` are finished. */
+  #offsets: number[] = [];
+  /** Whether the record in the same slot of `#offsets` has finished. */
+  #done: boolean[] = [];
+  /** The slot of the oldest unfinished record (or `#offsets.length` when all finished). */
+  #head = 0;
+  #pending = 0;
+  #lastTracked: number | undefined;
+  #committed: number | undefined;
+
+  /**
+   * Creates an empty tracker.
+   *
+   * @param topic - the topic
+   * @param partition - the partition number
+   * @throws {RangeError} when the partition is not a non-negative integer
+   */
+  constructor(topic: string, partition: number) {
+    if (!Number.isSafeInteger(partition) || partition < 0) {
+      throw new RangeError(`partition must be a non-negative integer, got ${String(partition)}`);
+    }
+    this.topic = topic;
+    this.partition = partition;
+  }
+
+  /**
+   * Records that a record was fetched and its handling begins.
+   *
+   * @param offset - the record's offset: greater than every offset tracked before
+   * @throws {RangeError} when the offset is not a non-negative integer or not greater than the last tracked one
+   */
+  track(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`${this.#name()}: offset must be a non-negative integer, got ${String(offset)}`);
+    }
+    if (this.#lastTracked !== undefined && offset <= this.#lastTracked) {
+      throw new RangeError(
+        `${this.#name()}: offset ${offset} tracked after ${this.#lastTracked}; offsets must increase`,
+      );
+    }
+    this.#offsets.push(offset);
+    this.#done.push(false);
+    this.#pending += 1;
+    this.#lastTracked = offset;
+  }
+
+  /**
+   * Records that the handling of a tracked record finished (success, or a terminal outcome such as skip
+   * or dead-letter), so the position may move past it.
+   *
+   * @param offset - the offset of a tracked record whose handling has not finished yet
+   * @throws {RangeError} when the offset was never tracked or was already completed
+   */
+  complete(offset: number): void {
+    const slot = this.#slotOf(offset);
+    if (slot < 0 || this.#done[slot] === true) {
+      throw new RangeError(`${this.#name()}: offset ${String(offset)} is not tracked or already completed`);
+    }
+    this.#done[slot] = true;
+    this.#pending -= 1;
+    if (slot === this.#head) this.#advance();
+  }
+
+  /**
+   * The offset to commit, in Kafka's sense (the next offset to read): the lowest tracked offset whose
+   * handling has not finished, or the last tracked offset + 1 when all have finished.
+   *
+   * @returns the position, or undefined when nothing was ever tracked
+   */
+  get committable(): number | undefined {
+    const offsets = this.#offsets;
+    if (this.#head < offsets.length) return offsets[this.#head];
+    return this.#lastTracked === undefined ? undefined : this.#lastTracked + 1;
+  }
+
+  /**
+   * How many tracked records have not finished.
+   *
+   * @returns the count
+   */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /**
+   * The last tracked offset.
+   *
+   * @returns the offset, or undefined when nothing was ever tracked
+   */
+  get lastTracked(): number | undefined {
+    return this.#lastTracked;
+  }
+
+  /**
+   * The last position handed to the client for committing or confirmed by the broker (see
+   * {@link PartitionOffsets.markCommitted}).
+   *
+   * @returns the position, or undefined when none was marked
+   */
+  get committed(): number | undefined {
+    return this.#committed;
+  }
+
+  /**
+   * Whether {@link PartitionOffsets.committable} is defined and differs from
+   * {@link PartitionOffsets.committed}.
+   *
+   * @returns true when a commit would move the position
+   */
+  get needsCommit(): boolean {
+    const committable = this.committable;
+    return committable !== undefined && committable !== this.#committed;
+  }
+
+  /**
+   * Records the position last handed to the client for committing or confirmed by the broker. The value
+   * is taken as given; it is not compared with {@link PartitionOffsets.committable}.
+   *
+   * @param offset - the committed position (the next offset to read)
+   * @throws {RangeError} when the offset is not a non-negative integer
+   */
+  markCommitted(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new RangeError(`${this.#name()}: offset must be a non-negative integer, got ${String(offset)}`);
+    }
+    this.#committed = offset;
+  }
+
+  /** The slot holding `offset` among the unfinished window, or -1. */
+  #slotOf(offset: number): number {
+    const offsets = this.#offsets;
+    let low = this.#head;
+    let high = offsets.length - 1;
+    if (low > high) return -1;
+    const first = offsets[low] as number;
+    const last = offsets[high] as number;
+    if (!(offset >= first && offset <= last)) return -1;
+    // Offsets increase by at least 1 per slot, so the slot lies between these bounds; they meet when the
+    // window has no gaps.
+    low = Math.max(low, high - (last - offset));
+    high = Math.min(high, this.#head + (offset - first));
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const value = offsets[middle] as number;
+      if (value === offset) return middle;
+      if (value < offset) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
+  }
+
+  /** Moves the head past finished slots and drops them when enough have gathered. */
+  #advance(): void {
+    const done = this.#done;
+    const length = done.length;
+    let head = this.#head;
+    while (head < length && done[head] === true) head += 1;
+    if (head === length) {
+      this.#offsets.length = 0;
+      done.length = 0;
+      head = 0;
+    } else if (head >= compactAfter && head * 2 >= length) {
+      this.#offsets.splice(0, head);
+      done.splice(0, head);
+      head = 0;
+    }
+    this.#head = head;
+  }
+
+  #name(): string {
+    return `${this.topic}[${this.partition}]`;
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * Runs async work one item at a time per key, different keys concurrently up to a global limit.
+ *
+ * @module
+ */
+
+/** Drop the consumed front of a queue array once it is this long and at least half of the array. */
+const compactAfter = 1024;
+
+/** Options of a {@link KeyedScheduler}. */
+export interface KeyedSchedulerOptions<T> {
+  /** How many items may run at once, over all keys: an integer of at least 1. */
+  readonly concurrency: number;
+  /**
+   * Does the work of one item. By contract it never rejects: the caller handles its own errors. An item
+   * counts as finished when the returned promise settles.
+   */
+  readonly run: (item: T) => Promise<void>;
+  /**
+   * Told when `run` threw or rejected anyway; the item still counts as finished and its key goes on.
+   * Without it, such an error is left as an unhandled rejection (as it would be without the scheduler),
+   * and so is an error thrown by this callback.
+   */
+  readonly onUnexpectedError?: ((error: unknown, item: T) => void) | undefined;
+}
+
+/** The items of one key: the queued ones from `head` on, and whether one runs. */
+interface KeyQueue<T> {
+  readonly key: string;
+  items: (T | undefined)[];
+  head: number;
+  running: boolean;
+  /** The running item (meaningful while `running`). */
+  current: T | undefined;
+}
+
+/** A caller of `whenSettled`/`whenIdle`: resolved when `remaining` matching items reach 0. */
+interface Waiter<T> {
+  readonly matches: (item: T) => boolean;
+  remaining: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * Runs async work per key in push order, one item of a key at a time, items of different keys
+ * concurrently up to `concurrency`. When a slot frees, the key that has waited longest goes first.
+ * An item starts synchronously within {@link KeyedScheduler.push} when it can, otherwise when a slot
+ * frees. Push, start and finish are O(1) amortized.
+ *
+ * @typeParam T - the work item
+ * @example
+ * ```ts
+ * const scheduler = new KeyedScheduler<Job>({ concurrency: 32, run: (job) => handle(job) });
+ * scheduler.push(job.deviceId, job);
+ * await scheduler.whenIdle();
+ * ```
+ */
+export class KeyedScheduler<T> {
+  readonly #concurrency: number;
+  readonly #run: (item: T) => Promise<void>;
+  readonly #onUnexpectedError: ((error: unknown, item: T) => void) | undefined;
+  /** Keys with a running or queued item. */
+  readonly #keys = new Map<string, KeyQueue<T>>();
+  /** Keys with queued items and none running, from `#readyHead` on, longest waiting first. */
+  #ready: (KeyQueue<T> | undefined)[] = [];
+  #readyHead = 0;
+  #running = 0;
+  #queued = 0;
+  #pumping = false;
+  readonly #waiters = new Set<Waiter<T>>();
+
+  /**
+   * Creates an idle scheduler.
+   *
+   * @param options - the concurrency limit, the work and an optional error report
+   * @throws {RangeError} when `concurrency` is not an integer of at least 1
+   */
+  constructor(options: KeyedSchedulerOptions<T>) {
+    if (!Number.isSafeInteger(options.concurrency) || options.concurrency < 1) {
+      throw new RangeError(
+        `concurrency must be an integer of at least 1, got ${String(options.concurrency)}`,
+      );
+    }
+    this.#concurrency = options.concurrency;
+    this.#run = options.run;
+    this.#onUnexpectedError = options.onUnexpectedError;
+  }
+
+  /**
+   * How many items run now.
+   *
+   * @returns the count
+   */
+  get running(): number {
+    return this.#running;
+  }
+
+  /**
+   * How many items wait to run.
+   *
+   * @returns the count
+   */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  /**
+   * How many items run or wait.
+   *
+   * @returns running + queued
+   */
+  get size(): number {
+    return this.#running + this.#queued;
+  }
+
+  /**
+   * Enqueues an item. It starts (synchronously, when possible) once every earlier item of its key has
+   * finished and fewer than `concurrency` items run.
+   *
+   * @param key - the ordering key: items of one key run one at a time, in push order
+   * @param item - the work item
+   */
+  push(key: string, item: T): void {
+    let queue = this.#keys.get(key);
+    if (queue === undefined) {
+      queue = { key, items: [], head: 0, running: false, current: undefined };
+      this.#keys.set(key, queue);
+    }
+    const wasWaiting = queue.head < queue.items.length;
+    queue.items.push(item);
+    this.#queued += 1;
+    if (this.#waiters.size > 0) {
+      for (const waiter of this.#waiters) if (waiter.matches(item)) waiter.remaining += 1;
+    }
+    if (!queue.running && !wasWaiting) {
+      this.#ready.push(queue);
+      this.#pump();
+    }
+  }
+
+  /**
+   * Removes queued items (running ones are not touched), e.g. those of a revoked partition.
+   *
+   * @param predicate - selects the items to remove
+   * @returns the removed items, per key in push order
+   */
+  drop(predicate: (item: T) => boolean): T[] {
+    const dropped: T[] = [];
+    for (const queue of this.#keys.values()) {
+      const kept: T[] = [];
+      for (let index = queue.head; index < queue.items.length; index += 1) {
+        const item = queue.items[index] as T;
+        (predicate(item) ? dropped : kept).push(item);
+      }
+      if (kept.length === queue.items.length - queue.head) continue;
+      queue.items = kept;
+      queue.head = 0;
+      if (kept.length === 0 && !queue.running) this.#keys.delete(queue.key);
+    }
+    if (dropped.length === 0) return dropped;
+    this.#queued -= dropped.length;
+    const ready: KeyQueue<T>[] = [];
+    for (let index = this.#readyHead; index < this.#ready.length; index += 1) {
+      const queue = this.#ready[index] as KeyQueue<T>;
+      if (queue.head < queue.items.length) ready.push(queue);
+    }
+    this.#ready = ready;
+    this.#readyHead = 0;
+    for (const item of dropped) this.#settled(item);
+    return dropped;
+  }
+
+  /**
+   * Waits until nothing runs or is queued.
+   *
+   * @returns a promise that resolves then (at once when idle already); it never rejects
+   */
+  whenIdle(): Promise<void> {
+    return this.#wait(everything, this.size);
+  }
+
+  /**
+   * Waits until no running or queued item matches, e.g. to drain one partition on revoke. Matching
+   * items pushed meanwhile are waited for too.
+   *
+   * @param predicate - selects the items to wait for
+   * @returns a promise that resolves then (at once when none matches now); it never rejects
+   */
+  whenSettled(predicate: (item: T) => boolean): Promise<void> {
+    let remaining = 0;
+    for (const queue of this.#keys.values()) {
+      if (queue.running && predicate(queue.current as T)) remaining += 1;
+      for (let index = queue.head; index < queue.items.length; index += 1) {
+        if (predicate(queue.items[index] as T)) remaining += 1;
+      }
+    }
+    return this.#wait(predicate, remaining);
+  }
+
+  #wait(matches: (item: T) => boolean, remaining: number): Promise<void> {
+    if (remaining === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#waiters.add({ matches, remaining, resolve });
+    });
+  }
+
+  /** Starts items while slots are free and keys are ready; re-entrant calls leave it to the outer loop. */
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      while (this.#running < this.#concurrency && this.#readyHead < this.#ready.length) {
+        const queue = this.#ready[this.#readyHead] as KeyQueue<T>;
+        this.#ready[this.#readyHead] = undefined;
+        this.#readyHead += 1;
+        const item = queue.items[queue.head] as T;
+        queue.items[queue.head] = undefined;
+        queue.head += 1;
+        compact(queue);
+        queue.running = true;
+        queue.current = item;
+        this.#queued -= 1;
+        this.#running += 1;
+        this.#start(queue, item);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#readyHead === this.#ready.length) {
+      this.#ready.length = 0;
+      this.#readyHead = 0;
+    } else if (this.#readyHead >= compactAfter && this.#readyHead * 2 >= this.#ready.length) {
+      this.#ready.splice(0, this.#readyHead);
+      this.#readyHead = 0;
+    }
+  }
+
+  #start(queue: KeyQueue<T>, item: T): void {
+    const fulfilled = (): void => {
+      this.#finish(queue, item);
+    };
+    const rejected = (error: unknown): void => {
+      this.#finish(queue, item);
+      this.#report(error, item);
+    };
+    let result: Promise<void>;
+    try {
+      result = this.#run(item);
+    } catch (error) {
+      // A synchronous throw finishes like a rejection: later, and never out of push().
+      void Promise.resolve(error).then(rejected);
+      return;
+    }
+    result.then(fulfilled, rejected);
+  }
+
+  #finish(queue: KeyQueue<T>, item: T): void {
+    this.#running -= 1;
+    queue.running = false;
+    queue.current = undefined;
+    if (queue.head < queue.items.length) this.#ready.push(queue);
+    else this.#keys.delete(queue.key);
+    this.#settled(item);
+    this.#pump();
+  }
+
+  /** Counts a finished or dropped item off the waiters that wait for it. */
+  #settled(item: T): void {
+    if (this.#waiters.size === 0) return;
+    for (const waiter of this.#waiters) {
+      if (!waiter.matches(item)) continue;
+      waiter.remaining -= 1;
+      if (waiter.remaining === 0) {
+        this.#waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  #report(error: unknown, item: T): void {
+    if (this.#onUnexpectedError === undefined) throw error;
+    this.#onUnexpectedError(error, item);
+  }
+}
+
+function everything(): boolean {
+  return true;
+}
+
+/** Resets a drained queue array, or drops its consumed front once that is large. */
+function compact<T>(queue: KeyQueue<T>): void {
+  if (queue.head === queue.items.length) {
+    queue.items.length = 0;
+    queue.head = 0;
+  } else if (queue.head >= compactAfter && queue.head * 2 >= queue.items.length) {
+    queue.items.splice(0, queue.head);
+    queue.head = 0;
+  }
+}
