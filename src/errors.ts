@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TopicPartitionOffset } from './kafka/rdkafka-consumer.js';
 import type { KafkaRecord } from './wire/types.js';
 
 /** Brand shared by every copy of this package, so that {@link isHonoKafkaError} works across installs. */
@@ -37,6 +38,32 @@ export const DecodeErrorCode = {
 /** The code of a {@link DecodeError}: one of the values of {@link DecodeErrorCode}. */
 export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
 
+/** Why the consumer could not talk to Kafka. Each value is the stable `code` of a {@link KafkaClientError}. */
+export const KafkaClientErrorCode = {
+  /** No broker answered: all connections are down, or the first connection timed out. Retriable. */
+  BrokersDown: 'ERR_HONO_BROKERS_DOWN',
+  /** The brokers refused the login (SASL credentials, TLS client certificate). */
+  Authentication: 'ERR_HONO_AUTHENTICATION',
+  /** The client hit a fatal error and must be recreated; the consumer stops. */
+  Fatal: 'ERR_HONO_KAFKA_FATAL',
+  /** Any other failure reported by the Kafka client. */
+  Client: 'ERR_HONO_KAFKA',
+} as const;
+
+/** The code of a {@link KafkaClientError}: one of the values of {@link KafkaClientErrorCode}. */
+export type KafkaClientErrorCode = (typeof KafkaClientErrorCode)[keyof typeof KafkaClientErrorCode];
+
+/** Why a handler failed. Each value is the stable `code` of a {@link HandlerError}. */
+export const HandlerErrorCode = {
+  /** The handler threw or its promise rejected; the error is the `cause`. */
+  Failed: 'ERR_HONO_HANDLER_FAILED',
+  /** The handler did not settle within `handlerTimeoutMs`. */
+  TimedOut: 'ERR_HONO_HANDLER_TIMEOUT',
+} as const;
+
+/** The code of a {@link HandlerError}: one of the values of {@link HandlerErrorCode}. */
+export type HandlerErrorCode = (typeof HandlerErrorCode)[keyof typeof HandlerErrorCode];
+
 /**
  * Every stable error code of the SDK, by name. The `code` of a {@link HonoKafkaError} is always one of
  * these values, so `switch (error.code)` over {@link ErrorCode} is exhaustive.
@@ -47,6 +74,14 @@ export const ErrorCode = {
   InvalidTenant: 'ERR_HONO_INVALID_TENANT',
   /** An encoder was given a value that Hono would never write (see {@link EncodeError}). */
   InvalidEncoderInput: 'ERR_HONO_INVALID_ENCODER_INPUT',
+  /** Options that do not validate (see {@link OptionsError}). */
+  InvalidOptions: 'ERR_HONO_INVALID_OPTIONS',
+  /** A method called at the wrong time, e.g. `run()` twice (see {@link StateError}). */
+  InvalidState: 'ERR_HONO_INVALID_STATE',
+  /** A commit the broker did not confirm (see {@link CommitError}). */
+  CommitFailed: 'ERR_HONO_COMMIT_FAILED',
+  ...HandlerErrorCode,
+  ...KafkaClientErrorCode,
 } as const;
 
 /** A stable error code of the SDK: one of the values of {@link ErrorCode}. */
@@ -215,5 +250,155 @@ export class EncodeError extends HonoKafkaError<typeof ErrorCode.InvalidEncoderI
     super(ErrorCode.InvalidEncoderInput, message);
     this.name = 'EncodeError';
     this.field = field;
+  }
+}
+/** A problem in one option, as listed by an {@link OptionsError}. */
+export interface OptionProblem {
+  /** The option's path, e.g. `retry.maxAttempts`. */
+  readonly path: string;
+  /** What is wrong with it. */
+  readonly message: string;
+}
+
+/** Options that do not validate. The message lists `path: problem` for every bad option. */
+export class OptionsError extends HonoKafkaError<typeof ErrorCode.InvalidOptions> {
+  /** Every problem found. */
+  readonly problems: readonly OptionProblem[];
+
+  /**
+   * Creates the error.
+   *
+   * @param problems - every bad option with its problem
+   */
+  constructor(problems: readonly OptionProblem[]) {
+    super(
+      ErrorCode.InvalidOptions,
+      `Invalid options:\n${problems.map((problem) => `  ${problem.path || '(options)'}: ${problem.message}`).join('\n')}`,
+    );
+    this.name = 'OptionsError';
+    this.problems = problems;
+  }
+}
+
+/** A handler that failed on a record. Retriable: the SDK retries it according to the retry policy. */
+export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
+  /** The record's topic. */
+  readonly topic: string;
+  /** The record's partition. */
+  readonly partition: number;
+  /** The record's offset. */
+  readonly offset: number;
+  /** The attempt that failed, 1 for the first. */
+  readonly attempt: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param code - failed or timed out
+   * @param message - what happened
+   * @param record - where the record sits
+   * @param attempt - the attempt that failed
+   * @param options - the handler's own error as `cause`
+   */
+  constructor(
+    code: HandlerErrorCode,
+    message: string,
+    record: TopicPartitionOffset,
+    attempt: number,
+    options: HonoKafkaErrorOptions = {},
+  ) {
+    super(code, message, { retriable: true, ...options });
+    this.name = 'HandlerError';
+    this.topic = record.topic;
+    this.partition = record.partition;
+    this.offset = record.offset;
+    this.attempt = attempt;
+  }
+
+  /**
+   * The handler threw or rejected.
+   *
+   * @param record - where the record sits
+   * @param attempt - the attempt that failed
+   * @param cause - what the handler threw
+   * @returns the error
+   */
+  static failed(record: TopicPartitionOffset, attempt: number, cause: unknown): HandlerError {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new HandlerError(
+      HandlerErrorCode.Failed,
+      `handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}): ${reason}`,
+      record,
+      attempt,
+      { cause },
+    );
+  }
+
+  /**
+   * The handler did not settle in time.
+   *
+   * @param record - where the record sits
+   * @param attempt - the attempt that timed out
+   * @param timeoutMs - the handler timeout
+   * @returns the error
+   */
+  static timedOut(record: TopicPartitionOffset, attempt: number, timeoutMs: number): HandlerError {
+    return new HandlerError(
+      HandlerErrorCode.TimedOut,
+      `handler did not settle within ${timeoutMs} ms on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt})`,
+      record,
+      attempt,
+    );
+  }
+}
+
+/** A commit the broker did not confirm. Retriable: the positions are committed again at the next opportunity. */
+export class CommitError extends HonoKafkaError<typeof ErrorCode.CommitFailed> {
+  /** The positions of the failed commit. */
+  readonly offsets: readonly TopicPartitionOffset[];
+
+  /**
+   * Creates the error.
+   *
+   * @param message - what happened
+   * @param offsets - the positions of the failed commit
+   * @param options - the client's failure as `cause`
+   */
+  constructor(
+    message: string,
+    offsets: readonly TopicPartitionOffset[],
+    options: HonoKafkaErrorOptions = {},
+  ) {
+    super(ErrorCode.CommitFailed, message, { retriable: true, ...options });
+    this.name = 'CommitError';
+    this.offsets = offsets;
+  }
+}
+
+/** A failure of the Kafka client: brokers unreachable, login refused, or a fatal client error. */
+export class KafkaClientError extends HonoKafkaError<KafkaClientErrorCode> {
+  /**
+   * Creates the error. Messages never contain secret settings.
+   *
+   * @param code - the kind of failure
+   * @param message - what happened
+   * @param options - the client's failure as `cause`, and whether retrying may help
+   */
+  constructor(code: KafkaClientErrorCode, message: string, options: HonoKafkaErrorOptions = {}) {
+    super(code, message, options);
+    this.name = 'KafkaClientError';
+  }
+}
+
+/** A method called at the wrong time, e.g. `run()` twice. */
+export class StateError extends HonoKafkaError<typeof ErrorCode.InvalidState> {
+  /**
+   * Creates the error.
+   *
+   * @param message - what was called when
+   */
+  constructor(message: string) {
+    super(ErrorCode.InvalidState, message);
+    this.name = 'StateError';
   }
 }

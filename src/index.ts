@@ -5,18 +5,42 @@
  * @packageDocumentation
  */
 
+// The consumer
+export { HonoEventConsumer } from './consumer.js';
+export type { ConsumerState, HealthSnapshot, PartitionHealth } from './consumer.js';
+export { FailureOutcome } from './options.js';
+export type { HonoEventConsumerOptions, Logger, RetryOptions } from './options.js';
+export { Ordering } from './scheduling/ordering.js';
+export type { EventHandler, HandlerContext, HonoEventHandlers, InvalidRecordHandler } from './handlers.js';
+export type {
+  DeadLetterInfo,
+  HonoEventConsumerEvents,
+  PauseReason,
+  RecordCoordinates,
+  RetryInfo,
+  SkipInfo,
+} from './consumer-events.js';
+export type { TopicPartition, TopicPartitionOffset } from './kafka/rdkafka-consumer.js';
+
 // Errors
 export {
+  CommitError,
   DecodeError,
   DecodeErrorCode,
   EncodeError,
   ErrorCode,
+  HandlerError,
+  HandlerErrorCode,
   HonoKafkaError,
+  KafkaClientError,
+  KafkaClientErrorCode,
+  OptionsError,
+  StateError,
   TenantError,
   isDecodeError,
   isHonoKafkaError,
 } from './errors.js';
-export type { DecodeErrorOptions, HonoKafkaErrorOptions } from './errors.js';
+export type { DecodeErrorOptions, HonoKafkaErrorOptions, OptionProblem } from './errors.js';
 
 // Tenants and topics
 export {

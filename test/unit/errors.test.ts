@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CommitError,
   DecodeError,
   DecodeErrorCode,
   EncodeError,
   ErrorCode,
+  HandlerError,
   HonoKafkaError,
+  KafkaClientError,
+  KafkaClientErrorCode,
+  OptionsError,
+  StateError,
   TenantError,
   isDecodeError,
   isHonoKafkaError,
@@ -13,13 +19,57 @@ import type { KafkaRecord } from '../../src/wire/types.js';
 
 const record: KafkaRecord = { topic: 'hono.event.t', partition: 0, offset: 1, value: null };
 
-/** One row per error code: how to make an error with it, and the class it must be. */
-const rows: readonly (readonly [code: ErrorCode, make: () => HonoKafkaError, name: string])[] = [
+/** One row per error code: how to make an error with it, the class it must be, and whether it is retriable. */
+const rows: readonly (readonly [
+  code: ErrorCode,
+  make: () => HonoKafkaError,
+  name: string,
+  retriable: boolean,
+])[] = [
   ...Object.values(DecodeErrorCode).map(
-    (code) => [code, () => new DecodeError(code, `failed: ${code}`, record), 'DecodeError'] as const,
+    (code) => [code, () => new DecodeError(code, `failed: ${code}`, record), 'DecodeError', false] as const,
   ),
-  [ErrorCode.InvalidTenant, () => new TenantError('a b', 'bad tenant'), 'TenantError'],
-  [ErrorCode.InvalidEncoderInput, () => new EncodeError('ttd', 'bad ttd'), 'EncodeError'],
+  [ErrorCode.InvalidTenant, () => new TenantError('a b', 'bad tenant'), 'TenantError', false],
+  [ErrorCode.InvalidEncoderInput, () => new EncodeError('ttd', 'bad ttd'), 'EncodeError', false],
+  [
+    ErrorCode.InvalidOptions,
+    () => new OptionsError([{ path: 'groupId', message: 'is required' }]),
+    'OptionsError',
+    false,
+  ],
+  [ErrorCode.InvalidState, () => new StateError('run() twice'), 'StateError', false],
+  [
+    ErrorCode.CommitFailed,
+    () => new CommitError('rejected', [{ ...record, offset: 2 }]),
+    'CommitError',
+    true,
+  ],
+  [ErrorCode.Failed, () => HandlerError.failed(record, 1, new Error('db down')), 'HandlerError', true],
+  [ErrorCode.TimedOut, () => HandlerError.timedOut(record, 2, 100), 'HandlerError', true],
+  [
+    ErrorCode.BrokersDown,
+    () => new KafkaClientError(KafkaClientErrorCode.BrokersDown, 'down', { retriable: true }),
+    'KafkaClientError',
+    true,
+  ],
+  [
+    ErrorCode.Authentication,
+    () => new KafkaClientError(KafkaClientErrorCode.Authentication, 'refused'),
+    'KafkaClientError',
+    false,
+  ],
+  [
+    ErrorCode.Fatal,
+    () => new KafkaClientError(KafkaClientErrorCode.Fatal, 'fatal'),
+    'KafkaClientError',
+    false,
+  ],
+  [
+    ErrorCode.Client,
+    () => new KafkaClientError(KafkaClientErrorCode.Client, 'other'),
+    'KafkaClientError',
+    false,
+  ],
 ];
 
 describe('error codes', () => {
@@ -36,18 +86,21 @@ describe('error codes', () => {
     }
   });
 
-  it.each(rows)('%s: class, code, name, not retriable, recognised by the guards', (code, make, name) => {
-    const error = make();
-    expect(error).toBeInstanceOf(Error);
-    expect(error).toBeInstanceOf(HonoKafkaError);
-    expect(error.code).toBe(code);
-    expect(error.name).toBe(name);
-    expect(error.retriable).toBe(false);
-    expect(error.message.length).toBeGreaterThan(0);
-    expect(error.stack).toContain(name);
-    expect(isHonoKafkaError(error)).toBe(true);
-    expect(isDecodeError(error)).toBe(name === 'DecodeError');
-  });
+  it.each(rows)(
+    '%s: class, code, name, retriable flag, recognised by the guards',
+    (code, make, name, retriable) => {
+      const error = make();
+      expect(error).toBeInstanceOf(Error);
+      expect(error).toBeInstanceOf(HonoKafkaError);
+      expect(error.code).toBe(code);
+      expect(error.name).toBe(name);
+      expect(error.retriable).toBe(retriable);
+      expect(error.message.length).toBeGreaterThan(0);
+      expect(error.stack).toContain(name);
+      expect(isHonoKafkaError(error)).toBe(true);
+      expect(isDecodeError(error)).toBe(name === 'DecodeError');
+    },
+  );
 });
 
 describe('HonoKafkaError', () => {

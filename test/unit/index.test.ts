@@ -5,12 +5,23 @@ describe('the public surface', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
+        // the consumer
+        'FailureOutcome',
+        'HonoEventConsumer',
+        'Ordering',
         // errors
+        'CommitError',
         'DecodeError',
         'DecodeErrorCode',
         'EncodeError',
         'ErrorCode',
+        'HandlerError',
+        'HandlerErrorCode',
         'HonoKafkaError',
+        'KafkaClientError',
+        'KafkaClientErrorCode',
+        'OptionsError',
+        'StateError',
         'TenantError',
         'isDecodeError',
         'isHonoKafkaError',

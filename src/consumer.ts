@@ -1,0 +1,508 @@
+/**
+ * `HonoEventConsumer`: joins a consumer group on `hono.event.<tenant>`, decodes every record into a
+ * typed Hono event, runs the application's handler, and commits a position only after the handler for
+ * that record, and for every earlier record of its partition, has resolved.
+ */
+import { EventEmitter } from 'eventemitter3';
+import { Committer } from './consumer/committer.js';
+import { clientError, commitError, deadLetterRecord } from './consumer/client-errors.js';
+import { type PartitionLease, PartitionTable } from './consumer/partition-table.js';
+import type { HonoEventConsumerEvents, PauseReason } from './consumer-events.js';
+import { DecodeError, DecodeErrorCode, StateError } from './errors.js';
+import type { HonoEventHandlers } from './handlers.js';
+import {
+  type ClientFailure,
+  type ClientMessage,
+  RdkafkaConsumer,
+  type RebalanceEvent,
+  type TopicPartition,
+  type TopicPartitionOffset,
+} from './kafka/rdkafka-consumer.js';
+import { RdkafkaProducer } from './kafka/rdkafka-producer.js';
+import { OffsetLedger } from './offsets/offset-ledger.js';
+import {
+  type HonoEventConsumerOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  secretValues,
+} from './options.js';
+import { processRecord, type ProcessorContext, type WorkItem } from './processing/process-record.js';
+import { KeyedScheduler } from './scheduling/keyed-scheduler.js';
+import { orderingKey } from './scheduling/ordering.js';
+import { decodeEvent } from './wire/decode.js';
+
+/** Where the consumer is in its life. */
+export type ConsumerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+/** A partition's position and lag, for monitoring. */
+export interface PartitionHealth extends TopicPartition {
+  /** The position that would be committed now (next offset to read), if any record was fetched. */
+  readonly committable: number | undefined;
+  /** The last position the broker confirmed. */
+  readonly committed: number | undefined;
+  /** Records behind the partition's end, as far as the client knows it. */
+  readonly lag: number | undefined;
+  /** Why fetching is paused, if it is. */
+  readonly pausedFor: readonly PauseReason[];
+}
+
+/** A snapshot for readiness and liveness probes. */
+export interface HealthSnapshot {
+  /** Where the consumer is in its life. */
+  readonly state: ConsumerState;
+  /** Connected, and the brokers were reachable at the last contact. */
+  readonly connected: boolean;
+  /** Owned partitions with their positions. */
+  readonly partitions: readonly PartitionHealth[];
+  /** Handlers running now. */
+  readonly inFlight: number;
+  /** Records fetched and waiting for their turn. */
+  readonly buffered: number;
+  /** When the poll loop last returned (it runs while handlers run). */
+  readonly lastPollAt: Date | undefined;
+  /** When the broker last confirmed a commit. */
+  readonly lastCommitAt: Date | undefined;
+}
+
+const pollTimeoutMs = 100;
+const commitAnswerTimeoutMs = 10_000;
+const connectTimeoutMs = 30_000;
+
+/**
+ * An at-least-once consumer of Hono events.
+ *
+ * @example
+ * ```ts
+ * const consumer = new HonoEventConsumer({ brokers: '127.0.0.1:9092', tenant: 'DEFAULT_TENANT', groupId: 'my-app' });
+ * consumer.on('committed', (offsets) => console.log('committed', offsets));
+ * await consumer.run({
+ *   connection: async (event) => { console.log(event.deviceId, event.cause); },
+ *   event: async (event) => { await save(event); },
+ * });
+ * process.once('SIGTERM', () => void consumer.stop());
+ * ```
+ */
+export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #secrets: readonly string[];
+  readonly #table = new PartitionTable();
+  readonly #ledger = new OffsetLedger();
+  readonly #scheduler: KeyedScheduler<WorkItem>;
+  #client: RdkafkaConsumer | undefined;
+  #committer: Committer | undefined;
+  #deadLetters: RdkafkaProducer | undefined;
+  #processor: ProcessorContext | undefined;
+  #state: ConsumerState = 'idle';
+  #polling = false;
+  #pollLoop: Promise<void> = Promise.resolve();
+  #timers: NodeJS.Timeout[] = [];
+  #stopping: Promise<void> | undefined;
+  #backpressure = false;
+  #brokersDown = false;
+  #lastPollAt: Date | undefined;
+  #lastCommitAt: Date | undefined;
+  #startupFailures: ClientFailure[] = [];
+
+  /**
+   * Validates the options; connects nothing yet.
+   *
+   * @param options - brokers, tenant(s), group and processing settings
+   * @throws {@link OptionsError} listing every bad option
+   */
+  constructor(options: HonoEventConsumerOptions) {
+    super();
+    this.#options = resolveOptions(options);
+    this.#secrets = secretValues(this.#options.kafka);
+    this.#scheduler = new KeyedScheduler<WorkItem>({
+      concurrency: this.#options.concurrency,
+      run: (item) => this.#process(item),
+      onUnexpectedError: (error) => {
+        this.#options.logger.error('unexpected error in record processing', { error });
+      },
+    });
+  }
+
+  /** Where the consumer is in its life. */
+  get state(): ConsumerState {
+    return this.#state;
+  }
+
+  /**
+   * Connects, joins the group and starts consuming. Resolves once the consumer runs; records are then
+   * handled in the background until {@link HonoEventConsumer.stop} is called.
+   *
+   * @param handlers - the application's handlers
+   * @throws {@link StateError} when called twice
+   * @throws {@link KafkaClientError} when the brokers cannot be reached or the login fails
+   */
+  async run(handlers: HonoEventHandlers): Promise<void> {
+    if (this.#state !== 'idle') throw new StateError(`run() was already called (state: ${this.#state})`);
+    this.#state = 'starting';
+    const options = this.#options;
+    const client = new RdkafkaConsumer(this.#clientSettings(), {
+      rebalance: (event) => {
+        this.#onRebalance(event);
+      },
+      commitResult: (failure, offsets) => {
+        this.#onCommitResult(failure, offsets);
+      },
+      clientError: (failure) => {
+        this.#onClientError(failure);
+      },
+    });
+    this.#client = client;
+    this.#committer = new Committer(client);
+    this.#processor = this.#processorContext(handlers);
+    try {
+      await client.connect(connectTimeoutMs);
+      if (options.onFailure === 'deadLetter') {
+        this.#deadLetters = new RdkafkaProducer({
+          ...this.#commonSettings(),
+          'client.id': `${options.clientId}-dlq`,
+        });
+        await this.#deadLetters.connect(connectTimeoutMs);
+      }
+    } catch (failure) {
+      // Error events queued during connect() arrive right after it returned: give them a moment.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      this.#state = 'failed';
+      await client.disconnect(1000);
+      throw clientError(
+        this.#startupFailures.find((f) => f.code !== -1) ?? (failure as ClientFailure),
+        this.#secrets,
+        [...this.#startupFailures],
+      );
+    }
+    client.subscribe(options.topics);
+    this.#state = 'running';
+    this.#polling = true;
+    this.#pollLoop = this.#poll();
+    this.#timers = [
+      setInterval(() => void this.#commit(false), options.commitIntervalMs),
+      setInterval(() => void this.#commit(true), options.recommitIntervalMs),
+    ];
+    options.logger.info('consumer started', { topics: options.topics, groupId: options.groupId });
+    this.emit('started');
+  }
+
+  /**
+   * Stops: no new records, running handlers drain (up to `drainTimeoutMs`), finished positions are
+   * committed, the group is left and the client closed (up to `closeTimeoutMs`). Safe to call more than
+   * once, from a signal handler, and during a rebalance: every call returns the same promise.
+   */
+  async stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  /** A snapshot for readiness and liveness probes. */
+  health(): HealthSnapshot {
+    const client = this.#client;
+    return {
+      state: this.#state,
+      connected: client?.connected === true && !this.#brokersDown,
+      partitions: this.#table.all().map((lease) => {
+        const offsets = this.#ledger.get(lease.topic, lease.partition);
+        const high = client?.highWatermark(lease.topic, lease.partition);
+        const position = offsets?.committable ?? offsets?.committed;
+        return {
+          topic: lease.topic,
+          partition: lease.partition,
+          committable: offsets?.committable,
+          committed: offsets?.committed,
+          lag:
+            high === undefined || high < 0 || position === undefined
+              ? undefined
+              : Math.max(0, high - position),
+          pausedFor: [...lease.pausedFor],
+        };
+      }),
+      inFlight: this.#scheduler.running,
+      buffered: this.#scheduler.queued,
+      lastPollAt: this.#lastPollAt,
+      lastCommitAt: this.#lastCommitAt,
+    };
+  }
+
+  #commonSettings(): Record<string, string | number | boolean> {
+    return { ...this.#options.kafka, 'bootstrap.servers': this.#options.brokers };
+  }
+
+  #clientSettings(): Record<string, string | number | boolean> {
+    const options = this.#options;
+    const protocol =
+      options.groupProtocol === 'consumer'
+        ? { 'group.protocol': 'consumer' }
+        : { 'partition.assignment.strategy': 'cooperative-sticky' };
+    return {
+      'client.id': options.clientId,
+      'auto.offset.reset': options.startFrom,
+      'enable.partition.eof': false,
+      ...protocol,
+      ...this.#commonSettings(),
+      'group.id': options.groupId,
+    };
+  }
+
+  #processorContext(handlers: HonoEventHandlers): ProcessorContext {
+    return {
+      handlers,
+      options: this.#options,
+      emit: (name, ...args) => {
+        this.#emitSafely(name, ...args);
+      },
+      pauseForFailure: (item, error) => {
+        this.#pause([item.lease], 'failure');
+        this.#emitSafely('error', error);
+      },
+      resumeAfterFailure: (item) => {
+        this.#resume([item.lease], 'failure');
+      },
+      deadLetter: async (item, error, attempts) => {
+        if (this.#deadLetters === undefined || this.#options.deadLetterTopic === undefined) {
+          throw new StateError('no dead-letter producer');
+        }
+        try {
+          await this.#deadLetters.send(
+            deadLetterRecord(item.record, this.#options.deadLetterTopic, error, attempts),
+          );
+        } catch (failure) {
+          throw clientError(failure as ClientFailure, this.#secrets, [], 'deadLetter');
+        }
+      },
+      now: Date.now,
+    };
+  }
+
+  async #poll(): Promise<void> {
+    const client = this.#client;
+    if (client === undefined) return;
+    while (this.#polling) {
+      const room = this.#options.maxInFlight - this.#scheduler.size;
+      let messages: ClientMessage[] = [];
+      try {
+        messages = await client.poll(Math.max(1, Math.min(this.#options.batchSize, room)), pollTimeoutMs);
+      } catch (failure) {
+        this.#onClientError(failure as ClientFailure);
+        await new Promise((resolve) => setTimeout(resolve, pollTimeoutMs));
+      }
+      this.#lastPollAt = new Date();
+      if (messages.length > 0) this.#brokersDown = false;
+      for (const message of messages) this.#accept(message);
+      this.#applyBackpressure();
+    }
+  }
+
+  #accept(message: ClientMessage): void {
+    const lease = this.#table.get(message.topic, message.partition);
+    // Records of partitions being drained or already released are dropped: their next owner reads them.
+    if (lease === undefined || lease.halt.aborted) return;
+    this.#ledger.ensure(message.topic, message.partition).track(message.offset);
+    let decoded: WorkItem['decoded'];
+    try {
+      decoded = decodeEvent(message);
+    } catch (error) {
+      decoded =
+        error instanceof DecodeError
+          ? error
+          : new DecodeError(DecodeErrorCode.MalformedRecord, 'the record could not be decoded', message, {
+              cause: error,
+            });
+    }
+    const deviceId = decoded instanceof DecodeError ? message.key?.toString() : decoded.deviceId;
+    const key = orderingKey(this.#options.ordering, { ...message, deviceId });
+    this.#scheduler.push(key, { record: message, decoded, lease });
+  }
+
+  async #process(item: WorkItem): Promise<void> {
+    if (this.#processor === undefined) return;
+    const outcome = await processRecord(item, this.#processor);
+    if (outcome === 'done' && this.#table.isCurrent(item.lease)) {
+      this.#ledger.get(item.record.topic, item.record.partition)?.complete(item.record.offset);
+    }
+  }
+
+  #applyBackpressure(): void {
+    const size = this.#scheduler.size;
+    if (!this.#backpressure && size >= this.#options.maxInFlight) {
+      this.#backpressure = true;
+      this.#pause(this.#table.all(), 'backpressure');
+    } else if (this.#backpressure && size <= this.#options.maxInFlight / 2) {
+      this.#backpressure = false;
+      this.#resume(this.#table.all(), 'backpressure');
+    }
+  }
+
+  #pause(leases: readonly PartitionLease[], reason: PauseReason): void {
+    const newly = leases.filter((lease) => {
+      const fetching = lease.pausedFor.size === 0;
+      lease.pausedFor.add(reason);
+      return fetching && !lease.halt.aborted;
+    });
+    if (newly.length === 0) return;
+    this.#clientCall(() => this.#client?.pause(newly));
+    this.#emitSafely(
+      'paused',
+      newly.map(({ topic, partition }) => ({ topic, partition })),
+      reason,
+    );
+  }
+
+  #resume(leases: readonly PartitionLease[], reason: PauseReason): void {
+    const ready = leases.filter((lease) => {
+      const had = lease.pausedFor.delete(reason);
+      return had && lease.pausedFor.size === 0 && this.#table.isCurrent(lease) && !lease.halt.aborted;
+    });
+    if (ready.length === 0) return;
+    this.#clientCall(() => this.#client?.resume(ready));
+    this.#emitSafely(
+      'resumed',
+      ready.map(({ topic, partition }) => ({ topic, partition })),
+      reason,
+    );
+  }
+
+  #onRebalance(event: RebalanceEvent): void {
+    const client = this.#client;
+    if (client === undefined) return;
+    if (event.kind === 'assign') {
+      const leases = this.#table.assign(event.partitions);
+      for (const lease of leases) this.#ledger.delete(lease.topic, lease.partition);
+      this.#clientCall(() => {
+        client.assign(event.partitions);
+      });
+      if (this.#backpressure) this.#pause(leases, 'backpressure');
+      if (event.partitions.length > 0) this.#emitSafely('assigned', event.partitions);
+      return;
+    }
+    void this.#revoke(event);
+  }
+
+  /** Revoke: start nothing new, drain (bounded), commit what finished, then release. Lost: release at once. */
+  async #revoke(event: RebalanceEvent): Promise<void> {
+    const leases = this.#table.leasesOf(event.partitions);
+    for (const lease of leases) lease.halted();
+    const ofThese = (item: WorkItem): boolean => leases.includes(item.lease);
+    this.#scheduler.drop(ofThese);
+    if (!event.lost && this.#state !== 'stopping') {
+      await this.#drain(this.#scheduler.whenSettled(ofThese));
+      const positions = leases.flatMap((lease) => this.#positionOf(lease));
+      if (positions.length > 0) await this.#commitNow(positions);
+    }
+    this.#table.release(leases);
+    for (const lease of leases) this.#ledger.delete(lease.topic, lease.partition);
+    this.#clientCall(() => this.#client?.unassign(event.partitions));
+    if (event.partitions.length > 0) this.#emitSafely(event.lost ? 'lost' : 'revoked', event.partitions);
+  }
+
+  #positionOf(lease: PartitionLease): TopicPartitionOffset[] {
+    const offsets = this.#ledger.get(lease.topic, lease.partition);
+    const position = offsets?.committable;
+    return offsets?.needsCommit === true && position !== undefined
+      ? [{ topic: lease.topic, partition: lease.partition, offset: position }]
+      : [];
+  }
+
+  async #drain(settled: Promise<void>): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await Promise.race([
+      settled.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(false);
+        }, this.#options.drainTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return drained;
+  }
+
+  /** Commits positions that moved (or, with `refresh`, every position) of partitions still fetching. */
+  async #commit(refresh: boolean): Promise<void> {
+    if (this.#state !== 'running') return;
+    const live = (position: TopicPartitionOffset): boolean => {
+      const lease = this.#table.get(position.topic, position.partition);
+      return lease !== undefined && !lease.halt.aborted;
+    };
+    const positions = (refresh ? this.#ledger.refreshPositions() : this.#ledger.commitPositions()).filter(
+      live,
+    );
+    if (positions.length > 0) await this.#commitNow(positions);
+  }
+
+  async #commitNow(positions: readonly TopicPartitionOffset[]): Promise<void> {
+    const answer = await this.#committer?.commit(positions, commitAnswerTimeoutMs);
+    if (answer !== undefined) this.#emitSafely('commitFailed', commitError(answer, positions, this.#secrets));
+  }
+
+  #onCommitResult(failure: ClientFailure | undefined, offsets: readonly TopicPartitionOffset[]): void {
+    this.#committer?.answered(failure);
+    if (failure !== undefined) return;
+    this.#brokersDown = false;
+    this.#lastCommitAt = new Date();
+    for (const { topic, partition, offset } of offsets)
+      this.#ledger.get(topic, partition)?.markCommitted(offset);
+    if (offsets.length > 0) this.#emitSafely('committed', offsets);
+  }
+
+  #onClientError(failure: ClientFailure): void {
+    if (this.#state === 'starting') {
+      this.#startupFailures.push(failure);
+      return;
+    }
+    const error = clientError(failure, this.#secrets, []);
+    const wasDown = this.#brokersDown;
+    if (error.code === 'ERR_HONO_BROKERS_DOWN') this.#brokersDown = true;
+    if (error.code !== 'ERR_HONO_BROKERS_DOWN' || !wasDown) {
+      this.#options.logger.warn(error.message, { code: error.code });
+      this.#emitSafely('error', error);
+    }
+    if (failure.isFatal) void this.stop();
+  }
+
+  async #stop(): Promise<void> {
+    const state = this.#state;
+    if (state === 'idle' || state === 'failed' || state === 'stopped') {
+      this.#state = 'stopped';
+      this.#emitSafely('stopped');
+      return;
+    }
+    this.#state = 'stopping';
+    for (const timer of this.#timers) clearInterval(timer);
+    const leases = this.#table.all();
+    this.#pause(leases, 'stopping');
+    for (const lease of leases) lease.halted();
+    this.#scheduler.drop(() => true);
+    await this.#drain(this.#scheduler.whenIdle());
+    for (const lease of leases) lease.aborted();
+    const positions = leases.flatMap((lease) => this.#positionOf(lease));
+    if (positions.length > 0) await this.#commitNow(positions);
+    this.#polling = false;
+    await this.#pollLoop;
+    const closed = (await this.#client?.disconnect(this.#options.closeTimeoutMs)) ?? true;
+    await this.#deadLetters?.disconnect(this.#options.closeTimeoutMs);
+    if (!closed) this.#options.logger.warn('the Kafka client did not close in time', {});
+    this.#state = 'stopped';
+    this.#options.logger.info('consumer stopped', {});
+    this.#emitSafely('stopped');
+  }
+
+  #clientCall(call: () => void): void {
+    try {
+      call();
+    } catch (failure) {
+      this.#onClientError(failure as ClientFailure);
+    }
+  }
+
+  #emitSafely<Name extends keyof HonoEventConsumerEvents>(
+    name: Name,
+    ...args: Parameters<HonoEventConsumerEvents[Name]>
+  ): void {
+    try {
+      (this.emit as (event: Name, ...rest: unknown[]) => boolean)(name, ...args);
+    } catch (error) {
+      this.#options.logger.error(`a listener of "${name}" threw`, { error });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The partitions this consumer owns, each with a lease that its in-flight records hold. A revoke, a loss
+ * or `stop()` ends a lease in two steps: `halt` (start no new attempt) and, once the drain time is over
+ * or the partition drained, `abort` (running handlers are told to give up). Completions are only
+ * counted while their lease is the partition's current one, so a handler that finishes after its
+ * partition moved to another consumer never commits anything.
+ */
+import type { TopicPartition } from '../kafka/rdkafka-consumer.js';
+import type { PauseReason } from '../consumer-events.js';
+
+/** One ownership period of one partition. */
+export class PartitionLease implements TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly #halt = new AbortController();
+  readonly #abort = new AbortController();
+  /** Why fetching from the partition is paused (empty: fetching). */
+  readonly pausedFor = new Set<PauseReason>();
+
+  constructor(topic: string, partition: number) {
+    this.topic = topic;
+    this.partition = partition;
+  }
+
+  /** Aborted when the partition starts draining: no new handler attempt starts. */
+  get halt(): AbortSignal {
+    return this.#halt.signal;
+  }
+
+  /** Aborted when the drain is over: running handlers should give up. */
+  get abort(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Starts the drain. */
+  halted(): void {
+    this.#halt.abort();
+  }
+
+  /** Ends the lease for good. */
+  aborted(): void {
+    this.#halt.abort();
+    this.#abort.abort();
+  }
+}
+
+/** The key of a topic-partition in maps. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The partitions owned now, by key. */
+export class PartitionTable {
+  readonly #leases = new Map<string, PartitionLease>();
+
+  /** Starts a lease for each newly assigned partition (a re-assignment gets a new lease). */
+  assign(partitions: readonly TopicPartition[]): PartitionLease[] {
+    return partitions.map(({ topic, partition }) => {
+      const key = partitionKey(topic, partition);
+      this.#leases.get(key)?.aborted();
+      const lease = new PartitionLease(topic, partition);
+      this.#leases.set(key, lease);
+      return lease;
+    });
+  }
+
+  /** The current lease of a partition. */
+  get(topic: string, partition: number): PartitionLease | undefined {
+    return this.#leases.get(partitionKey(topic, partition));
+  }
+
+  /** Whether a lease is still its partition's current one. */
+  isCurrent(lease: PartitionLease): boolean {
+    return this.#leases.get(partitionKey(lease.topic, lease.partition)) === lease;
+  }
+
+  /** The current leases of these partitions (unknown ones are left out). */
+  leasesOf(partitions: readonly TopicPartition[]): PartitionLease[] {
+    return partitions.flatMap(({ topic, partition }) => {
+      const lease = this.get(topic, partition);
+      return lease === undefined ? [] : [lease];
+    });
+  }
+
+  /** Ends and forgets leases. */
+  release(leases: readonly PartitionLease[]): void {
+    for (const lease of leases) {
+      lease.aborted();
+      if (this.isCurrent(lease)) this.#leases.delete(partitionKey(lease.topic, lease.partition));
+    }
+  }
+
+  /** Every current lease. */
+  all(): PartitionLease[] {
+    return [...this.#leases.values()];
+  }
+
+  /** How many partitions are owned. */
+  get size(): number {
+    return this.#leases.size;
+  }
+}

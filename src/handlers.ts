@@ -1,0 +1,113 @@
+/**
+ * The application's handlers: one per kind of Hono event, a catch-all, and one for records that do not
+ * decode. The SDK commits a record only after its handler's promise resolved.
+ */
+import type { DecodeError } from './errors.js';
+import type {
+  ConnectionEvent,
+  EmptyNotification,
+  HonoEvent,
+  KafkaRecord,
+  ProvisioningNotification,
+} from './wire/types.js';
+
+/** What a handler gets besides the event. */
+export interface HandlerContext {
+  /** The attempt, 1 for the first call; retries count up. */
+  readonly attempt: number;
+  /**
+   * Aborted when the handler ran past `handlerTimeoutMs`, or when the consumer stops and its drain time
+   * is over. Pass it to `fetch` and database drivers so that abandoned work stops.
+   */
+  readonly signal: AbortSignal;
+  /** The record's topic. */
+  readonly topic: string;
+  /** The record's partition. */
+  readonly partition: number;
+  /** The record's offset. */
+  readonly offset: number;
+}
+
+/**
+ * Handles one kind of event. Resolve when the event is fully processed; throw or reject to have it
+ * retried. The SDK never commits the record before this promise resolved.
+ *
+ * @typeParam Event - the kind of event handled
+ */
+export type EventHandler<Event> = (event: Event, context: HandlerContext) => Promise<void> | void;
+
+/**
+ * Handles a record that is not a valid Hono event. Resolve to commit past it.
+ */
+export type InvalidRecordHandler = (
+  error: DecodeError,
+  record: KafkaRecord,
+  context: HandlerContext,
+) => Promise<void> | void;
+
+/**
+ * The handlers passed to {@link HonoEventConsumer.run}. A kind without its own handler goes to `event`; a
+ * record whose kind has no handler at all is committed without processing. A record that does not decode
+ * goes to `invalid`; without an `invalid` handler, the `onFailure` outcome applies to it.
+ *
+ * @example
+ * ```ts
+ * await consumer.run({
+ *   connection: async (event) => { await devices.setOnline(event.deviceId, event.cause === 'connected'); },
+ *   emptyNotification: async (event) => { await commands.deviceReady(event); },
+ *   event: async (event) => { await store.save(event); },
+ *   invalid: async (error, record) => { log.warn(error.message, { offset: record.offset }); },
+ * });
+ * ```
+ */
+export interface HonoEventHandlers {
+  /** Connection events: a device connected or disconnected. */
+  readonly connection?: EventHandler<ConnectionEvent> | undefined;
+  /** Empty notifications: usually a device's command window (`ttd`). */
+  readonly emptyNotification?: EventHandler<EmptyNotification> | undefined;
+  /** Device provisioning notifications. */
+  readonly provisioning?: EventHandler<ProvisioningNotification> | undefined;
+  /** Every event without a handler of its own kind, and all other content types. */
+  readonly event?: EventHandler<HonoEvent> | undefined;
+  /** Records that are not valid Hono events. */
+  readonly invalid?: InvalidRecordHandler | undefined;
+}
+
+/**
+ * The handler for a decoded event: its own kind's, else the catch-all, else none.
+ *
+ * @param handlers - the application's handlers
+ * @param event - the decoded event
+ * @returns a function that calls the right handler, or undefined when none applies
+ */
+export function handlerFor(
+  handlers: HonoEventHandlers,
+  event: HonoEvent,
+): ((context: HandlerContext) => Promise<void> | void) | undefined {
+  const specific = pickHandler(handlers, event);
+  if (specific !== undefined) return specific;
+  const fallback = handlers.event;
+  return fallback === undefined ? undefined : (context) => fallback(event, context);
+}
+
+function pickHandler(
+  handlers: HonoEventHandlers,
+  event: HonoEvent,
+): ((context: HandlerContext) => Promise<void> | void) | undefined {
+  switch (event.type) {
+    case 'connection': {
+      const handler = handlers.connection;
+      return handler === undefined ? undefined : (context) => handler(event, context);
+    }
+    case 'emptyNotification': {
+      const handler = handlers.emptyNotification;
+      return handler === undefined ? undefined : (context) => handler(event, context);
+    }
+    case 'provisioning': {
+      const handler = handlers.provisioning;
+      return handler === undefined ? undefined : (context) => handler(event, context);
+    }
+    case 'event':
+      return undefined;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * A producer that resolves each send once the broker acknowledged it (acks=all, idempotent), for the
+ * dead-letter topic: the consumer commits past a dead-lettered record only after that acknowledgement.
+ */
+import kafka from '@confluentinc/kafka-javascript';
+import { toClientFailure } from './rdkafka-consumer.js';
+
+/** One record to write. */
+export interface OutgoingRecord {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: readonly Readonly<Record<string, Buffer | string>>[];
+}
+
+type Settings = Record<string, string | number | boolean>;
+
+/** A producer with acknowledged sends. */
+export class RdkafkaProducer {
+  readonly #producer: kafka.Producer;
+  readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  #next = 0;
+
+  /** @param settings - librdkafka settings (brokers, security); acks and idempotence are fixed */
+  constructor(settings: Settings) {
+    this.#producer = new kafka.Producer({
+      ...settings,
+      dr_cb: true,
+      acks: -1,
+      'enable.idempotence': true,
+    });
+    this.#producer.on('delivery-report', (error: kafka.LibrdKafkaError | null | undefined, report) => {
+      const id = report.opaque as number;
+      const waiter = this.#pending.get(id);
+      this.#pending.delete(id);
+      if (error === null || error === undefined) waiter?.resolve();
+      else waiter?.reject(toClientFailure(error));
+    });
+    this.#producer.on('event.error', () => undefined);
+  }
+
+  /**
+   * Connects.
+   *
+   * @param timeoutMs - how long the first metadata request may take
+   */
+  async connect(timeoutMs: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#producer.connect({ timeout: timeoutMs }, (error: kafka.LibrdKafkaError | null | undefined) => {
+        if (error === null || error === undefined) resolve();
+        else reject(toClientFailure(error));
+      });
+    });
+    this.#producer.setPollInterval(20);
+  }
+
+  /**
+   * Writes a record and resolves once the broker acknowledged it.
+   *
+   * @param record - the record
+   * @throws the client's failure when the write was rejected or timed out
+   */
+  async send(record: OutgoingRecord): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      const id = this.#next++;
+      this.#pending.set(id, { resolve, reject });
+      try {
+        this.#producer.produce(
+          record.topic,
+          null,
+          record.value,
+          record.key,
+          Date.now(),
+          id,
+          record.headers.map((header) => ({ ...header })),
+        );
+      } catch (error) {
+        this.#pending.delete(id);
+        reject(toClientFailure(error));
+      }
+    });
+  }
+
+  /**
+   * Flushes and closes.
+   *
+   * @param timeoutMs - how long to wait for outstanding writes
+   */
+  async disconnect(timeoutMs: number): Promise<void> {
+    if (!this.#producer.isConnected()) return;
+    await new Promise<void>((resolve) => {
+      this.#producer.flush(timeoutMs, () => {
+        this.#producer.disconnect(timeoutMs, () => {
+          resolve();
+        });
+      });
+    });
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * The consumer's options: the public type (documented by hand), the zod schema that validates it, and
+ * the defaults, in one literal.
+ */
+import { z } from 'zod';
+import { OptionsError } from './errors.js';
+import type { RetryPolicy } from './retry/backoff.js';
+import { Ordering } from './scheduling/ordering.js';
+import { eventTopic, HonoEndpoint, tenantError } from './tenant.js';
+
+/** Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston). */
+export interface Logger {
+  /** Detail for troubleshooting: assignments, commits. */
+  debug(message: string, context?: Record<string, unknown>): void;
+  /** Milestones: started, stopped. */
+  info(message: string, context?: Record<string, unknown>): void;
+  /** Something went wrong and the SDK handled it (a retry, a paused partition). */
+  warn(message: string, context?: Record<string, unknown>): void;
+  /** Something went wrong that needs attention. */
+  error(message: string, context?: Record<string, unknown>): void;
+}
+
+/** What happens to a record whose handler still fails after the last attempt. */
+export const FailureOutcome = {
+  /** Pause the record's partition and emit an error: nothing is skipped silently. */
+  pause: 'pause',
+  /** Produce the record to the dead-letter topic, then commit past it. */
+  deadLetter: 'deadLetter',
+  /** Commit past the record and emit `skipped`. */
+  skip: 'skip',
+} as const;
+/** One of {@link FailureOutcome}. */
+export type FailureOutcome = (typeof FailureOutcome)[keyof typeof FailureOutcome];
+
+/** Retries of a failing handler, with exponential backoff and jitter. */
+export interface RetryOptions {
+  /** Attempts in all, the first included. 1 means no retry. @defaultValue 3 */
+  readonly maxAttempts?: number | undefined;
+  /** Delay before the first retry. @defaultValue 200 */
+  readonly initialDelayMs?: number | undefined;
+  /** Upper bound of any delay. @defaultValue 30000 */
+  readonly maxDelayMs?: number | undefined;
+  /** Growth of the delay per attempt. @defaultValue 2 */
+  readonly multiplier?: number | undefined;
+  /** Share of each delay that is random (0 to 1). @defaultValue 0.2 */
+  readonly jitter?: number | undefined;
+}
+
+/** Options of a {@link HonoEventConsumer}. */
+export interface HonoEventConsumerOptions {
+  /** Bootstrap brokers: `'host:port,host:port'` or a list. */
+  readonly brokers: string | readonly string[];
+  /** The tenant, or tenants, whose `hono.event.<tenant>` topics to consume. */
+  readonly tenant: string | readonly string[];
+  /**
+   * The consumer group. Required: the group's committed offsets are where a restarted application
+   * resumes, so a random group would never resume.
+   */
+  readonly groupId: string;
+  /** Where a group without committed offsets starts. @defaultValue 'earliest' */
+  readonly startFrom?: 'earliest' | 'latest' | undefined;
+  /**
+   * Which records may be handled at the same time: `device` keeps each device's records in order and
+   * handles different devices concurrently; `partition` handles one record per partition at a time;
+   * `none` keeps no order. @defaultValue 'device'
+   */
+  readonly ordering?: Ordering | undefined;
+  /** Handlers running at the same time, across all partitions. @defaultValue 32 */
+  readonly concurrency?: number | undefined;
+  /**
+   * Records fetched but not yet finished (running, waiting or retrying). Beyond it, partitions are
+   * paused while polling goes on, and resumed once half of them finished. @defaultValue 1000
+   */
+  readonly maxInFlight?: number | undefined;
+  /** Records fetched per poll. @defaultValue 500 */
+  readonly batchSize?: number | undefined;
+  /** Retries of a failing handler. */
+  readonly retry?: RetryOptions | undefined;
+  /** What happens after the last failed attempt. @defaultValue 'pause' */
+  readonly onFailure?: FailureOutcome | undefined;
+  /** Topic for `onFailure: 'deadLetter'`. @defaultValue `hono.event.<tenant>.dlq` */
+  readonly deadLetterTopic?: string | undefined;
+  /** A handler still running after this long counts as failed. @defaultValue 60000 */
+  readonly handlerTimeoutMs?: number | undefined;
+  /** How long a revoke or `stop()` waits for running handlers before it gives up on them. @defaultValue 15000 */
+  readonly drainTimeoutMs?: number | undefined;
+  /** How often finished positions are committed (also on revoke and stop). @defaultValue 5000 */
+  readonly commitIntervalMs?: number | undefined;
+  /**
+   * How often unchanged positions are committed again, so that the broker does not expire them
+   * (`offsets.retention.minutes`). @defaultValue 3600000
+   */
+  readonly recommitIntervalMs?: number | undefined;
+  /** Records whose `ttl` expired: skipped (as Hono does) or delivered. Either way they are committed. @defaultValue 'skip' */
+  readonly expired?: 'skip' | 'deliver' | undefined;
+  /**
+   * The group protocol: `classic` with the cooperative-sticky assignor, or `consumer` (KIP-848, Kafka 4).
+   * @defaultValue 'classic'
+   */
+  readonly groupProtocol?: 'classic' | 'consumer' | undefined;
+  /** How long `stop()` waits for the client to leave the group and close. @defaultValue 10000 */
+  readonly closeTimeoutMs?: number | undefined;
+  /** The client id the brokers see. @defaultValue 'eclipse-hono-kafka' */
+  readonly clientId?: string | undefined;
+  /**
+   * Further librdkafka settings, passed through: TLS (`security.protocol`, `ssl.*`), SASL (`sasl.*`),
+   * timeouts. Secret values never appear in logs, errors or events.
+   */
+  readonly kafka?: Readonly<Record<string, string | number | boolean>> | undefined;
+  /** Where the SDK logs. @defaultValue warnings and errors to the console */
+  readonly logger?: Logger | undefined;
+}
+
+/** Every option with its default applied. */
+export interface ResolvedOptions {
+  readonly brokers: string;
+  readonly tenants: readonly string[];
+  readonly topics: readonly string[];
+  readonly groupId: string;
+  readonly startFrom: 'earliest' | 'latest';
+  readonly ordering: Ordering;
+  readonly concurrency: number;
+  readonly maxInFlight: number;
+  readonly batchSize: number;
+  readonly retry: RetryPolicy;
+  readonly onFailure: FailureOutcome;
+  readonly deadLetterTopic: string | undefined;
+  readonly handlerTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly commitIntervalMs: number;
+  readonly recommitIntervalMs: number;
+  readonly expired: 'skip' | 'deliver';
+  readonly groupProtocol: 'classic' | 'consumer';
+  readonly closeTimeoutMs: number;
+  readonly clientId: string;
+  readonly kafka: Readonly<Record<string, string | number | boolean>>;
+  readonly logger: Logger;
+}
+
+/** The defaults, in one place. */
+export const defaults = {
+  startFrom: 'earliest',
+  ordering: 'device',
+  concurrency: 32,
+  maxInFlight: 1000,
+  batchSize: 500,
+  retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 },
+  onFailure: 'pause',
+  handlerTimeoutMs: 60_000,
+  drainTimeoutMs: 15_000,
+  commitIntervalMs: 5_000,
+  recommitIntervalMs: 3_600_000,
+  expired: 'skip',
+  groupProtocol: 'classic',
+  closeTimeoutMs: 10_000,
+  clientId: 'eclipse-hono-kafka',
+} as const;
+
+const consoleLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, context) => {
+    console.warn(`[eclipse-hono-kafka] ${message}`, context ?? '');
+  },
+  error: (message, context) => {
+    console.error(`[eclipse-hono-kafka] ${message}`, context ?? '');
+  },
+};
+
+const positiveInt = z.number().int().positive();
+const millis = z.number().int().nonnegative();
+const setting = z.union([z.string(), z.number(), z.boolean()]);
+const loggerSchema = z.custom<Logger>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    ['debug', 'info', 'warn', 'error'].every(
+      (level) => typeof (value as Record<string, unknown>)[level] === 'function',
+    ),
+  { message: 'must have debug, info, warn and error methods' },
+);
+
+const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject({
+  brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).readonly()]),
+  tenant: z.union([z.string(), z.array(z.string()).min(1).readonly()]),
+  groupId: z
+    .string({ error: 'is required: a random group never resumes where the application stopped' })
+    .min(1, {
+      error: 'must not be empty: a random group never resumes where the application stopped',
+    }),
+  startFrom: z.enum(['earliest', 'latest']).optional(),
+  ordering: z.enum([Ordering.device, Ordering.partition, Ordering.none]).optional(),
+  concurrency: positiveInt.optional(),
+  maxInFlight: positiveInt.optional(),
+  batchSize: positiveInt.max(100_000).optional(),
+  retry: z
+    .strictObject({
+      maxAttempts: positiveInt.optional(),
+      initialDelayMs: millis.optional(),
+      maxDelayMs: millis.optional(),
+      multiplier: z.number().min(1).optional(),
+      jitter: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+  onFailure: z.enum([FailureOutcome.pause, FailureOutcome.deadLetter, FailureOutcome.skip]).optional(),
+  deadLetterTopic: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,249}$/, { error: 'must be a valid Kafka topic name' })
+    .optional(),
+  handlerTimeoutMs: positiveInt.optional(),
+  drainTimeoutMs: millis.optional(),
+  commitIntervalMs: positiveInt.optional(),
+  recommitIntervalMs: positiveInt.optional(),
+  expired: z.enum(['skip', 'deliver']).optional(),
+  groupProtocol: z.enum(['classic', 'consumer']).optional(),
+  closeTimeoutMs: positiveInt.optional(),
+  clientId: z.string().min(1).optional(),
+  kafka: z.record(z.string(), setting).readonly().optional(),
+  logger: loggerSchema.optional(),
+});
+
+/** Settings the SDK owns: passing them through would break its delivery guarantee. */
+const reservedSettings = [
+  'group.id',
+  'bootstrap.servers',
+  'metadata.broker.list',
+  'enable.auto.commit',
+  'enable.auto.offset.store',
+  'rebalance_cb',
+  'offset_commit_cb',
+];
+
+/**
+ * Validates options and applies the defaults.
+ *
+ * @param input - what the application passed
+ * @returns the complete options
+ * @throws {@link OptionsError} listing `path: problem` for every bad field
+ */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  const parsed = schema.safeParse(input);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  if (!parsed.success) throw new OptionsError(problems);
+  const options = parsed.data;
+
+  const tenants = typeof options.tenant === 'string' ? [options.tenant] : [...options.tenant];
+  tenants.forEach((tenant, index) => {
+    const reason = tenantError(tenant, HonoEndpoint.Event);
+    if (reason !== undefined) {
+      problems.push({
+        path: typeof options.tenant === 'string' ? 'tenant' : `tenant.${index}`,
+        message: reason,
+      });
+    }
+  });
+  for (const key of Object.keys(options.kafka ?? {})) {
+    if (reservedSettings.includes(key)) {
+      problems.push({ path: `kafka.${key}`, message: 'is set by the SDK and cannot be passed through' });
+    }
+  }
+  if (options.onFailure === 'deadLetter' && options.deadLetterTopic === undefined && tenants.length > 1) {
+    problems.push({
+      path: 'deadLetterTopic',
+      message: 'is required with onFailure "deadLetter" and several tenants',
+    });
+  }
+  if (problems.length > 0) throw new OptionsError(problems);
+
+  const retry: RetryPolicy = {
+    maxAttempts: options.retry?.maxAttempts ?? defaults.retry.maxAttempts,
+    initialDelayMs: options.retry?.initialDelayMs ?? defaults.retry.initialDelayMs,
+    maxDelayMs: options.retry?.maxDelayMs ?? defaults.retry.maxDelayMs,
+    multiplier: options.retry?.multiplier ?? defaults.retry.multiplier,
+    jitter: options.retry?.jitter ?? defaults.retry.jitter,
+  };
+  return {
+    brokers: typeof options.brokers === 'string' ? options.brokers : options.brokers.join(','),
+    tenants,
+    topics: tenants.map((tenant) => eventTopic(tenant)),
+    groupId: options.groupId,
+    startFrom: options.startFrom ?? defaults.startFrom,
+    ordering: options.ordering ?? defaults.ordering,
+    concurrency: options.concurrency ?? defaults.concurrency,
+    maxInFlight: options.maxInFlight ?? defaults.maxInFlight,
+    batchSize: options.batchSize ?? defaults.batchSize,
+    retry,
+    onFailure: options.onFailure ?? defaults.onFailure,
+    deadLetterTopic:
+      options.deadLetterTopic ??
+      (options.onFailure === 'deadLetter' ? `hono.event.${tenants[0] ?? ''}.dlq` : undefined),
+    handlerTimeoutMs: options.handlerTimeoutMs ?? defaults.handlerTimeoutMs,
+    drainTimeoutMs: options.drainTimeoutMs ?? defaults.drainTimeoutMs,
+    commitIntervalMs: options.commitIntervalMs ?? defaults.commitIntervalMs,
+    recommitIntervalMs: options.recommitIntervalMs ?? defaults.recommitIntervalMs,
+    expired: options.expired ?? defaults.expired,
+    groupProtocol: options.groupProtocol ?? defaults.groupProtocol,
+    closeTimeoutMs: options.closeTimeoutMs ?? defaults.closeTimeoutMs,
+    clientId: options.clientId ?? defaults.clientId,
+    kafka: options.kafka ?? {},
+    logger: options.logger ?? consoleLogger,
+  };
+}
+
+/** Setting names whose values are secrets. */
+const secretSetting = /(password|secret|token|private|credential|jaas|\.key$|key\.pem|oauthbearer\.config)/i;
+
+/**
+ * Copies librdkafka settings with every secret value replaced by `[redacted]`, for logs and errors.
+ *
+ * @param settings - librdkafka settings
+ * @returns a copy that is safe to show
+ */
+export function redactSettings(settings: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, value]) => [key, secretSetting.test(key) ? '[redacted]' : value]),
+  );
+}
+
+/**
+ * The secret values among librdkafka settings, so that messages can be scrubbed of them.
+ *
+ * @param settings - librdkafka settings
+ * @returns every non-empty secret value
+ */
+export function secretValues(settings: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(settings)
+    .filter(([key, value]) => secretSetting.test(key) && typeof value === 'string' && value !== '')
+    .map(([, value]) => String(value));
+}

@@ -1,0 +1,234 @@
+/**
+ * One record's way through the SDK: expiry, the handler (with a timeout), retries with backoff, and the
+ * outcome after the last attempt. Resolves `done` when the record may be committed past, `abandoned`
+ * when it must not be (its partition was revoked or the consumer stopped first).
+ */
+import type { HonoEventConsumerEvents } from '../consumer-events.js';
+import { DecodeError, HandlerError, type HonoKafkaError } from '../errors.js';
+import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../handlers.js';
+import type { ResolvedOptions } from '../options.js';
+import { retryDelay, sleep } from '../retry/backoff.js';
+import { isExpired } from '../command-window.js';
+import type { HonoEvent, KafkaRecord } from '../wire/types.js';
+import type { PartitionLease } from '../consumer/partition-table.js';
+
+/** A fetched record on its way through the SDK. */
+export interface WorkItem {
+  /** The record as the client delivered it. */
+  readonly record: KafkaRecord;
+  /** The decoded event, or why it did not decode. */
+  readonly decoded: HonoEvent | DecodeError;
+  /** The ownership period of its partition in which it was fetched. */
+  readonly lease: PartitionLease;
+}
+
+/** Whether a record may be committed past: `abandoned` when its lease ended first. */
+export type Outcome = 'done' | 'abandoned';
+
+type Emit = <Name extends keyof HonoEventConsumerEvents>(
+  name: Name,
+  ...args: Parameters<HonoEventConsumerEvents[Name]>
+) => void;
+
+/** What the processor needs from the consumer. */
+export interface ProcessorContext {
+  readonly handlers: HonoEventHandlers;
+  readonly options: Pick<
+    ResolvedOptions,
+    'retry' | 'handlerTimeoutMs' | 'onFailure' | 'deadLetterTopic' | 'expired' | 'logger'
+  >;
+  readonly emit: Emit;
+  /** Pauses the item's partition after its record failed for good (`onFailure: 'pause'`). */
+  readonly pauseForFailure: (item: WorkItem, error: HonoKafkaError) => void;
+  /** Resumes the item's partition once its failed record finally succeeded. */
+  readonly resumeAfterFailure: (item: WorkItem) => void;
+  /** Writes the record to the dead-letter topic and resolves once the broker acknowledged it. */
+  readonly deadLetter: (item: WorkItem, error: HonoKafkaError, attempts: number) => Promise<void>;
+  readonly now: () => number;
+}
+
+type Call = (context: HandlerContext) => Promise<void> | void;
+
+/**
+ * Processes one record to its outcome.
+ *
+ * @param item - the record
+ * @param context - the consumer's side
+ * @returns `done` when it may be committed past, `abandoned` when not
+ */
+export async function processRecord(item: WorkItem, context: ProcessorContext): Promise<Outcome> {
+  const { decoded, record } = item;
+  if (decoded instanceof DecodeError) {
+    context.emit('decodeError', decoded);
+    const invalid = context.handlers.invalid;
+    if (invalid === undefined) return giveUp(item, context, decoded, 1, { retriable: false });
+    return attemptUntilDone(item, context, (handlerContext) => invalid(decoded, record, handlerContext));
+  }
+  if (context.options.expired === 'skip' && isExpired(decoded, new Date(context.now()))) {
+    context.emit('expired', decoded);
+    return 'done';
+  }
+  const call = handlerFor(context.handlers, decoded);
+  return call === undefined ? 'done' : attemptUntilDone(item, context, call);
+}
+
+async function attemptUntilDone(item: WorkItem, context: ProcessorContext, call: Call): Promise<Outcome> {
+  const { retry } = context.options;
+  for (let attempt = 1; ; attempt++) {
+    if (item.lease.halt.aborted) return 'abandoned';
+    const error = await attemptOnce(item, context, call, attempt);
+    if (error === undefined) return 'done';
+    context.emit('handlerError', error);
+    if (attempt >= retry.maxAttempts) return giveUp(item, context, error, attempt, { retriable: true });
+    const delayMs = retryDelay(retry, attempt);
+    context.emit('retrying', { ...coordinates(item), attempt, delayMs, error });
+    await sleep(delayMs, item.lease.halt);
+  }
+}
+
+/**
+ * The last attempt failed: apply `onFailure`. `skip` and a successful dead-letter write commit past the
+ * record. Otherwise (`pause`, or a dead-letter write that failed) the partition is paused and the record
+ * is tried again at the longest retry delay until it succeeds or the consumer stops: nothing is skipped.
+ * A record that failed to decode and has no `invalid` handler cannot succeed later, so it waits for `stop()`.
+ */
+async function giveUp(
+  item: WorkItem,
+  context: ProcessorContext,
+  firstError: HonoKafkaError,
+  attempts: number,
+  { retriable }: { retriable: boolean },
+): Promise<Outcome> {
+  let error = firstError;
+  let paused = false;
+  for (;;) {
+    if (await commitPast(item, context, error, attempts)) {
+      if (paused) context.resumeAfterFailure(item);
+      return 'done';
+    }
+    if (!paused) {
+      paused = true;
+      context.pauseForFailure(item, error);
+    }
+    if (!retriable && context.options.onFailure === 'pause') {
+      await stopped(item.lease.halt);
+      return 'abandoned';
+    }
+    await sleep(context.options.retry.maxDelayMs, item.lease.halt);
+    if (item.lease.halt.aborted) return 'abandoned';
+    if (retriable) {
+      attempts += 1;
+      const retryError = await attemptOnce(item, context, callOf(item, context), attempts);
+      if (retryError === undefined) {
+        context.resumeAfterFailure(item);
+        return 'done';
+      }
+      context.emit('handlerError', retryError);
+      error = retryError;
+    }
+  }
+}
+
+/** `skip` or `deadLetter`: whether the record may be committed past now. */
+async function commitPast(
+  item: WorkItem,
+  context: ProcessorContext,
+  error: HonoKafkaError,
+  attempts: number,
+): Promise<boolean> {
+  const { onFailure, deadLetterTopic } = context.options;
+  if (onFailure === 'skip') {
+    context.emit('skipped', { ...coordinates(item), error });
+    return true;
+  }
+  if (onFailure === 'deadLetter' && deadLetterTopic !== undefined) {
+    try {
+      await context.deadLetter(item, error, attempts);
+      context.emit('deadLettered', { ...coordinates(item), error, deadLetterTopic });
+      return true;
+    } catch (deadLetterError) {
+      context.emit('error', deadLetterError as HonoKafkaError);
+    }
+  }
+  return false;
+}
+
+function callOf(item: WorkItem, context: ProcessorContext): Call {
+  const { decoded, record } = item;
+  if (decoded instanceof DecodeError) {
+    const invalid = context.handlers.invalid;
+    return (handlerContext) => invalid?.(decoded, record, handlerContext);
+  }
+  return handlerFor(context.handlers, decoded) ?? (() => undefined);
+}
+
+async function stopped(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
+
+/** One handler call, bounded by the handler timeout. Resolves with the failure, or undefined on success. */
+async function attemptOnce(
+  item: WorkItem,
+  context: ProcessorContext,
+  call: Call,
+  attempt: number,
+): Promise<HandlerError | undefined> {
+  let controller: AbortController | undefined;
+  const abortController = (): AbortController => (controller ??= new AbortController());
+  const { topic, partition, offset } = item.record;
+  const handlerContext: HandlerContext = {
+    attempt,
+    topic,
+    partition,
+    offset,
+    get signal() {
+      return abortController().signal;
+    },
+  };
+  let pending: Promise<void> | void;
+  try {
+    pending = call(handlerContext);
+  } catch (error) {
+    return HandlerError.failed(item.record, attempt, error);
+  }
+  // Synchronous handlers finish here, without a timer.
+  if (pending === undefined || typeof (pending as { then?: unknown }).then !== 'function') return undefined;
+
+  const { abort } = item.lease;
+  const onAbort = (): void => {
+    abortController().abort(abort.reason);
+  };
+  abort.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      pending.then(
+        () => undefined,
+        (error: unknown) => HandlerError.failed(item.record, attempt, error),
+      ),
+      new Promise<HandlerError>((resolve) => {
+        timer = setTimeout(() => {
+          const error = HandlerError.timedOut(item.record, attempt, context.options.handlerTimeoutMs);
+          abortController().abort(error);
+          resolve(error);
+        }, context.options.handlerTimeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    abort.removeEventListener('abort', onAbort);
+  }
+}
+
+function coordinates(item: WorkItem): { topic: string; partition: number; offset: number } {
+  return { topic: item.record.topic, partition: item.record.partition, offset: item.record.offset };
+}

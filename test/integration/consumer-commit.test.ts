@@ -1,0 +1,118 @@
+/**
+ * Commit after resolve, on the real broker: what the group has committed (read with the admin client)
+ * never passes a record whose handler has not resolved.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TopicPartitionOffset } from '../../src/kafka/rdkafka-consumer.js';
+import type { HonoEvent } from '../../src/wire/types.js';
+import { createTestTopic, deferred, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
+
+let topic: TestTopic | undefined;
+afterEach(async () => {
+  await topic?.cleanup();
+  topic = undefined;
+});
+
+describe('commit after resolve', () => {
+  it('does not commit a record whose handler has not resolved, and commits it once it has', async () => {
+    topic = await createTestTopic(1);
+    await topic.produce(sequencedEvents(topic.tenant, ['a', 'b', 'c'], 1));
+    const gate = deferred();
+    const finished = new Set<number>();
+    const consumer = topic.consumer({ ordering: 'none' });
+    const commits: TopicPartitionOffset[][] = [];
+    consumer.on('committed', (offsets) => commits.push([...offsets]));
+    await consumer.run({
+      event: async (event) => {
+        if (event.offset === 1) await gate.promise;
+        finished.add(event.offset);
+      },
+    });
+
+    await waitFor(() => finished.has(0) && finished.has(2), 'records 0 and 2 handled');
+    await waitFor(() => commits.flat().some((c) => c.offset === 1), 'the commit of record 0');
+    expect(consumer.health().partitions[0]).toMatchObject({ committable: 1, committed: 1 });
+    expect(await topic.committed()).toEqual(new Map([[0, 1]]));
+
+    gate.resolve();
+    await waitFor(() => commits.flat().some((c) => c.offset === 3), 'the commit of all three');
+    expect(await topic.committed()).toEqual(new Map([[0, 3]]));
+    expect(commits.flat().map((c) => c.offset)).toEqual([1, 3]);
+  });
+
+  it('commits only the contiguous prefix when handlers finish out of order', async () => {
+    topic = await createTestTopic(1);
+    const devices = Array.from({ length: 10 }, (_, i) => `device-${i}`);
+    await topic.produce(sequencedEvents(topic.tenant, devices, 1));
+    const gates = devices.map(() => deferred());
+    const finished = new Set<number>();
+    const violations: string[] = [];
+    const consumer = topic.consumer({ ordering: 'none', concurrency: 10 });
+    consumer.on('committed', (offsets) => {
+      for (const { offset } of offsets) {
+        for (let earlier = 0; earlier < offset; earlier++) {
+          if (!finished.has(earlier)) violations.push(`committed ${offset} before ${earlier} finished`);
+        }
+      }
+    });
+    const started = new Set<number>();
+    await consumer.run({
+      event: async (event: HonoEvent) => {
+        started.add(event.offset);
+        await gates[event.offset]?.promise;
+        finished.add(event.offset);
+      },
+    });
+    await waitFor(() => started.size === 10, 'all ten handlers running');
+
+    // Finish in reverse order: nothing may be committed until record 0 finished.
+    for (let offset = 9; offset >= 1; offset--) gates[offset]?.resolve();
+    await waitFor(() => finished.size === 9, 'records 1..9 finished');
+    expect(consumer.health().partitions[0]?.committable).toBe(0);
+    expect(await topic.committed()).toEqual(new Map([[0, -1001]]));
+
+    gates[0]?.resolve();
+    await waitFor(() => consumer.health().partitions[0]?.committed === 10, 'the commit of all ten');
+    expect(await topic.committed()).toEqual(new Map([[0, 10]]));
+    expect(violations).toEqual([]);
+  });
+
+  it('drains in-flight work on stop(), commits it, and a restarted consumer resumes after it', async () => {
+    topic = await createTestTopic(1);
+    await topic.produce(sequencedEvents(topic.tenant, ['d'], 20));
+    const handled: number[] = [];
+    const first = topic.consumer({ ordering: 'partition' });
+    let releaseSixth = (): void => undefined;
+    const sixthStarted = new Promise<void>((started) => {
+      void first.run({
+        event: async (event) => {
+          if (event.offset === 5) {
+            started();
+            await new Promise<void>((resolve) => (releaseSixth = resolve));
+          }
+          handled.push(event.offset);
+        },
+      });
+    });
+    await sixthStarted;
+    const stopping = first.stop();
+    // The in-flight record finishes during the drain and is committed.
+    releaseSixth();
+    await stopping;
+    expect(handled).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(first.state).toBe('stopped');
+    expect(await topic.committed()).toEqual(new Map([[0, 6]]));
+
+    const second = topic.consumer({ ordering: 'partition' });
+    const resumed: number[] = [];
+    await second.run({
+      event: (event) => {
+        resumed.push(event.offset);
+      },
+    });
+    await waitFor(() => resumed.length === 14, 'the remaining 14 records');
+    expect(resumed).toEqual(Array.from({ length: 14 }, (_, i) => i + 6));
+    await second.stop();
+    expect(await topic.committed()).toEqual(new Map([[0, 20]]));
+  });
+});
