@@ -66,7 +66,6 @@ export interface HealthSnapshot {
 
 const pollTimeoutMs = 100;
 const commitAnswerTimeoutMs = 10_000;
-const connectTimeoutMs = 30_000;
 
 /**
  * An at-least-once consumer of Hono events.
@@ -154,13 +153,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     this.#committer = new Committer(client);
     this.#processor = this.#processorContext(handlers);
     try {
-      await client.connect(connectTimeoutMs);
+      await client.connect(options.connectTimeoutMs);
       if (options.onFailure === 'deadLetter') {
         this.#deadLetters = new RdkafkaProducer({
           ...this.#commonSettings(),
           'client.id': `${options.clientId}-dlq`,
         });
-        await this.#deadLetters.connect(connectTimeoutMs);
+        await this.#deadLetters.connect(options.connectTimeoutMs);
       }
     } catch (failure) {
       // Error events queued during connect() arrive right after it returned: give them a moment.

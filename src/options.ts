@@ -98,6 +98,8 @@ export interface HonoEventConsumerOptions {
    * @defaultValue 'classic'
    */
   readonly groupProtocol?: 'classic' | 'consumer' | undefined;
+  /** How long `run()` waits for the first answer of a broker before it fails. @defaultValue 30000 */
+  readonly connectTimeoutMs?: number | undefined;
   /** How long `stop()` waits for the client to leave the group and close. @defaultValue 10000 */
   readonly closeTimeoutMs?: number | undefined;
   /** The client id the brokers see. @defaultValue 'eclipse-hono-kafka' */
@@ -131,6 +133,7 @@ export interface ResolvedOptions {
   readonly recommitIntervalMs: number;
   readonly expired: 'skip' | 'deliver';
   readonly groupProtocol: 'classic' | 'consumer';
+  readonly connectTimeoutMs: number;
   readonly closeTimeoutMs: number;
   readonly clientId: string;
   readonly kafka: Readonly<Record<string, string | number | boolean>>;
@@ -152,6 +155,7 @@ export const defaults = {
   recommitIntervalMs: 3_600_000,
   expired: 'skip',
   groupProtocol: 'classic',
+  connectTimeoutMs: 30_000,
   closeTimeoutMs: 10_000,
   clientId: 'eclipse-hono-kafka',
 } as const;
@@ -213,6 +217,7 @@ const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject({
   recommitIntervalMs: positiveInt.optional(),
   expired: z.enum(['skip', 'deliver']).optional(),
   groupProtocol: z.enum(['classic', 'consumer']).optional(),
+  connectTimeoutMs: positiveInt.optional(),
   closeTimeoutMs: positiveInt.optional(),
   clientId: z.string().min(1).optional(),
   kafka: z.record(z.string(), setting).readonly().optional(),
@@ -296,6 +301,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     recommitIntervalMs: options.recommitIntervalMs ?? defaults.recommitIntervalMs,
     expired: options.expired ?? defaults.expired,
     groupProtocol: options.groupProtocol ?? defaults.groupProtocol,
+    connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
     closeTimeoutMs: options.closeTimeoutMs ?? defaults.closeTimeoutMs,
     clientId: options.clientId ?? defaults.clientId,
     kafka: options.kafka ?? {},

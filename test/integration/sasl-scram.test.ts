@@ -3,6 +3,10 @@
  * password fails with an authentication error within seconds instead of hanging.
  */
 import kafka from '@confluentinc/kafka-javascript';
+import { HonoEventConsumer } from '../../src/consumer.js';
+import { isHonoKafkaError } from '../../src/errors.js';
+import { encodeConnectionEvent } from '../../src/wire/encode.js';
+import { quietLogger, waitFor } from './consumer-helpers.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSuffix, TestAdmin, TestConsumer, TestProducer } from './clients.js';
 import { kafkaEnvironment, saslEnvironment } from './kafka-env.js';
@@ -74,5 +78,66 @@ describe('SASL/SCRAM-SHA-512', () => {
     expect(await authenticationFailed).toBeLessThan(15_000);
     expect(JSON.stringify(errors.map((error) => [error.message, error.stack]))).not.toContain(wrong);
     expect(String(outcome)).not.toContain(wrong);
+  });
+
+  describe('HonoEventConsumer', () => {
+    it('consumes over SCRAM-SHA-512 with the right password', async () => {
+      const tenant = `sasl-${randomSuffix()}`;
+      await admin.createTopic(`hono.event.${tenant}`, 1);
+      const producer = new TestProducer(kafkaEnvironment().bootstrapServers);
+      await producer.connect();
+      await producer.send([
+        encodeConnectionEvent({
+          tenantId: tenant,
+          deviceId: '4711',
+          cause: 'connected',
+          remoteId: 'r',
+          source: 'hono-mqtt',
+        }),
+      ]);
+      await producer.disconnect();
+      const consumer = new HonoEventConsumer({
+        brokers: sasl.bootstrapServers,
+        tenant,
+        groupId: `sasl-${randomSuffix()}`,
+        logger: quietLogger,
+        kafka: scram(sasl.username, sasl.password),
+      });
+      const causes: string[] = [];
+      try {
+        await consumer.run({ connection: (event) => void causes.push(event.cause) });
+        await waitFor(() => causes.length === 1, 'the connection event');
+        expect(causes).toEqual(['connected']);
+      } finally {
+        await consumer.stop();
+        await admin.deleteTopic(`hono.event.${tenant}`);
+      }
+    });
+
+    it('fails with a typed authentication error that does not contain the password', async () => {
+      const wrong = `wrong-${randomSuffix()}`;
+      const consumer = new HonoEventConsumer({
+        brokers: sasl.bootstrapServers,
+        tenant: 'DEFAULT_TENANT',
+        groupId: `sasl-${randomSuffix()}`,
+        connectTimeoutMs: 5_000,
+        logger: quietLogger,
+        kafka: scram(sasl.username, wrong),
+      });
+      const failure = await consumer.run({}).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(isHonoKafkaError(failure)).toBe(true);
+      expect(failure).toMatchObject({
+        name: 'KafkaClientError',
+        code: 'ERR_HONO_AUTHENTICATION',
+        retriable: false,
+      });
+      expect(String((failure as Error).message)).not.toContain(wrong);
+      expect(JSON.stringify(failure)).not.toContain(wrong);
+      expect(consumer.state).toBe('failed');
+      await consumer.stop();
+    });
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * A broker outage on a broker of this test's own: the broker is stopped for 20 s mid-run and restarted
+ * on its data. Consumption resumes, nothing is lost, and `health()` showed the outage.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HonoEventConsumer } from '../../src/consumer.js';
+import type { HealthSnapshot } from '../../src/consumer.js';
+import { KafkaCluster } from '../harness/kafka-cluster.js';
+import { randomSuffix, TestAdmin, TestProducer } from './clients.js';
+import { quietLogger, sequencedEvents, waitFor } from './consumer-helpers.js';
+
+const outageMs = 20_000;
+
+describe('a broker outage', () => {
+  let cluster: KafkaCluster;
+  beforeAll(async () => {
+    cluster = await KafkaCluster.start();
+  });
+  afterAll(async () => {
+    await cluster.stop();
+  });
+
+  it('is survived: consumption resumes after the broker returns, nothing is lost, health() shows it', async () => {
+    const tenant = `outage-${randomSuffix()}`;
+    const admin = new TestAdmin(cluster.bootstrapServers);
+    await admin.createTopic(`hono.event.${tenant}`, 2);
+    const producer = new TestProducer(cluster.bootstrapServers);
+    await producer.connect();
+    await producer.send(
+      sequencedEvents(
+        tenant,
+        Array.from({ length: 20 }, (_, i) => `d${i}`),
+        20,
+      ),
+    );
+    await producer.disconnect();
+    admin.disconnect();
+
+    const consumer = new HonoEventConsumer({
+      brokers: cluster.bootstrapServers,
+      tenant,
+      groupId: `outage-${randomSuffix()}`,
+      commitIntervalMs: 200,
+      concurrency: 2,
+      logger: quietLogger,
+      kafka: { 'reconnect.backoff.max.ms': 1000 },
+    });
+    const handled = new Set<string>();
+    const errors: string[] = [];
+    consumer.on('error', (error) => errors.push(error.code));
+    try {
+      await consumer.run({
+        event: async (event) => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          handled.add(`${event.partition}:${event.offset}`);
+        },
+      });
+      await waitFor(() => handled.size >= 100, '100 handled before the outage');
+
+      const snapshots: HealthSnapshot[] = [];
+      const sampler = setInterval(() => snapshots.push(consumer.health()), 250);
+      await cluster.node(1).stop();
+      await new Promise((resolve) => setTimeout(resolve, outageMs));
+      const duringOutage = [...snapshots];
+      await cluster.restartNode(1);
+      await waitFor(() => handled.size === 400, 'all 400 handled after the outage', 90_000);
+      await waitFor(
+        () => consumer.health().partitions.reduce((sum, p) => sum + (p.committed ?? 0), 0) === 400,
+        'every position committed after the outage',
+        60_000,
+      );
+      clearInterval(sampler);
+
+      expect(duringOutage.some((snapshot) => !snapshot.connected)).toBe(true);
+      expect(errors).toContain('ERR_HONO_BROKERS_DOWN');
+      expect(consumer.health().connected).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Rebalances on the real broker: two consumers in one group, a third joins and later leaves while
+ * handlers are slow. Every record is handled, none is lost, and with clean cooperative rebalances none
+ * is handled twice.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HonoEventConsumer } from '../../src/consumer.js';
+import type { TopicPartition } from '../../src/kafka/rdkafka-consumer.js';
+import { createTestTopic, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
+
+let topic: TestTopic | undefined;
+afterEach(async () => {
+  await topic?.cleanup();
+  topic = undefined;
+});
+
+describe.each(['classic', 'consumer'] as const)('rebalances with group protocol "%s"', (groupProtocol) => {
+  it('loses nothing and handles nothing twice while a third consumer joins and leaves', async () => {
+    topic = await createTestTopic(6);
+    const devices = Array.from({ length: 90 }, (_, i) => `device-${i}`);
+    await topic.produce(sequencedEvents(topic.tenant, devices, 10));
+    const total = 900;
+    const handledBy = new Map<string, string[]>();
+    const revoked: TopicPartition[] = [];
+    const lost: TopicPartition[] = [];
+    const start = async (name: string): Promise<HonoEventConsumer> => {
+      const consumer = topic?.consumer({ groupProtocol, concurrency: 2 });
+      if (consumer === undefined) throw new Error('no topic');
+      consumer.on('revoked', (partitions) => revoked.push(...partitions));
+      consumer.on('lost', (partitions) => lost.push(...partitions));
+      await consumer.run({
+        event: async (event) => {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          const key = `${event.partition}:${event.offset}`;
+          handledBy.set(key, [...(handledBy.get(key) ?? []), name]);
+        },
+      });
+      return consumer;
+    };
+
+    const first = await start('first');
+    const second = await start('second');
+    await waitFor(
+      () => first.health().partitions.length + second.health().partitions.length === 6,
+      'six owned',
+    );
+    await waitFor(() => handledBy.size >= 100, '100 handled');
+    const third = await start('third');
+    await waitFor(() => third.health().partitions.length > 0, 'the third owns partitions', 60_000);
+    await waitFor(() => handledBy.size >= 600, '600 handled', 60_000);
+    expect([...handledBy.values()].flat()).toContain('third');
+    await third.stop();
+    await waitFor(() => handledBy.size === total, 'every record handled', 60_000);
+    await waitFor(
+      () =>
+        [first, second].reduce(
+          (sum, c) => sum + c.health().partitions.reduce((s, p) => s + (p.committed ?? 0), 0),
+          0,
+        ) === total,
+      'every position committed',
+    );
+
+    const twice = [...handledBy].filter(([, names]) => names.length > 1);
+    expect(twice).toEqual([]);
+    expect(revoked.length).toBeGreaterThan(0);
+    expect(lost).toEqual([]);
+    const committed = await topic.committed();
+    expect([...committed.values()].reduce((sum, offset) => sum + offset, 0)).toBe(total);
+  });
+});
