@@ -189,7 +189,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * committed, the group is left and the client closed (up to `closeTimeoutMs`). Safe to call more than
    * once, from a signal handler, and during a rebalance: every call returns the same promise.
    */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }

@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TopicPartitionOffset } from '../../src/kafka/rdkafka-consumer.js';
+import { encodeDataEvent } from '../../src/wire/encode.js';
 import type { HonoEvent } from '../../src/wire/types.js';
 import { createTestTopic, deferred, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
 
@@ -114,5 +115,67 @@ describe('commit after resolve', () => {
     expect(resumed).toEqual(Array.from({ length: 14 }, (_, i) => i + 6));
     await second.stop();
     expect(await topic.committed()).toEqual(new Map([[0, 20]]));
+  });
+
+  it('commits an unchanged position again at the re-commit interval, so that the broker keeps it', async () => {
+    topic = await createTestTopic(1);
+    await topic.produce(sequencedEvents(topic.tenant, ['a'], 2));
+    const commits: number[] = [];
+    const consumer = topic.consumer({ recommitIntervalMs: 300 });
+    consumer.on('committed', (offsets) => commits.push(...offsets.map((o) => o.offset)));
+    await consumer.run({ event: () => undefined });
+    await waitFor(() => commits.filter((offset) => offset === 2).length >= 3, 'three commits of position 2');
+    expect(new Set(commits)).toEqual(new Set([2]));
+  });
+
+  it('skips records whose ttl expired without calling the handler, and commits them', async () => {
+    topic = await createTestTopic(1);
+    const old = Date.now() - 60_000;
+    await topic.produce([
+      encodeDataEvent({
+        tenantId: topic.tenant,
+        deviceId: 'a',
+        creationTime: old,
+        ttl: 1_000,
+        payload: '{}',
+      }),
+      encodeDataEvent({ tenantId: topic.tenant, deviceId: 'a', ttl: 600_000, payload: '{}' }),
+    ]);
+    const expired: number[] = [];
+    const handled: number[] = [];
+    const consumer = topic.consumer();
+    consumer.on('expired', (event) => expired.push(event.offset));
+    await consumer.run({ event: (event) => void handled.push(event.offset) });
+    await waitFor(() => consumer.health().partitions[0]?.committed === 2, 'both committed');
+    expect(expired).toEqual([0]);
+    expect(handled).toEqual([1]);
+  });
+});
+
+describe('stop()', () => {
+  it('returns the same promise when called twice, and stops cleanly during the first join', async () => {
+    topic = await createTestTopic(2);
+    const consumer = topic.consumer();
+    await consumer.run({ event: () => undefined });
+    const first = consumer.stop();
+    const second = consumer.stop();
+    expect(second).toBe(first);
+    await first;
+    expect(consumer.state).toBe('stopped');
+  });
+
+  it('stops a consumer whose group is rebalancing because a second member joins', async () => {
+    topic = await createTestTopic(2);
+    await topic.produce(sequencedEvents(topic.tenant, ['a', 'b', 'c', 'd'], 5));
+    const first = topic.consumer();
+    await first.run({ event: () => new Promise((resolve) => setTimeout(resolve, 10)) });
+    await waitFor(() => first.health().partitions.length === 2, 'the first owns both partitions');
+    const second = topic.consumer();
+    await second.run({ event: () => undefined });
+    await first.stop();
+    await second.stop();
+    expect([first.state, second.state]).toEqual(['stopped', 'stopped']);
+    const committed = await topic.committed();
+    expect([...committed.values()].every((offset) => offset === -1001 || offset >= 0)).toBe(true);
   });
 });

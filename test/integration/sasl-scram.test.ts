@@ -134,7 +134,7 @@ describe('SASL/SCRAM-SHA-512', () => {
         code: 'ERR_HONO_AUTHENTICATION',
         retriable: false,
       });
-      expect(String((failure as Error).message)).not.toContain(wrong);
+      expect((failure as Error).message).not.toContain(wrong);
       expect(JSON.stringify(failure)).not.toContain(wrong);
       expect(consumer.state).toBe('failed');
       await consumer.stop();
