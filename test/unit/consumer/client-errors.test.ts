@@ -1,0 +1,245 @@
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { clientError, commitError, deadLetterRecord, scrub } from '../../../src/consumer/client-errors.js';
+import { CommitError, HandlerError, KafkaClientError } from '../../../src/errors.js';
+import { toClientFailure } from '../../../src/kafka/rdkafka-consumer.js';
+import type { KafkaRecord } from '../../../src/wire/types.js';
+
+const PASSWORD = 'Tr0ub4dor&3';
+
+const authentication = toClientFailure({ code: -1, message: 'authentication failure' });
+const saslMessage = toClientFailure({ code: -1, message: 'SASL SCRAM-SHA-512 mechanism handshake failed' });
+const brokersDown = toClientFailure({ code: -187, message: 'all broker connections are down' });
+const transportFailure = toClientFailure({ code: -1, message: 'broker transport failure' });
+const fatal = toClientFailure({ code: -150, isFatal: true, message: 'Fatal error: producer fenced' });
+const other = toClientFailure({ code: 3, message: 'Broker: Unknown topic or partition' });
+const otherRetriable = toClientFailure({
+  code: 14,
+  isRetriable: true,
+  message: 'Broker: Coordinator load in progress',
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('scrub', () => {
+  it('replaces every occurrence of each secret', () => {
+    expect(scrub(`user=u password=${PASSWORD} again ${PASSWORD}; key=k3y`, [PASSWORD, 'k3y'])).toBe(
+      'user=u password=[redacted] again [redacted]; key=[redacted]',
+    );
+  });
+
+  it('treats secrets as plain text, not as patterns', () => {
+    expect(scrub('pass a.b+c and aXb+c', ['a.b+c'])).toBe('pass [redacted] and aXb+c');
+  });
+
+  it('leaves a text without secrets, or without any secret given, as it is', () => {
+    expect(scrub('all broker connections are down', [PASSWORD])).toBe('all broker connections are down');
+    expect(scrub('all broker connections are down', [])).toBe('all broker connections are down');
+  });
+
+  // BUG: src/consumer/client-errors.ts:19 scrubs the secrets in the order given. When one secret
+  // contains another (sasl.password 'hunter2', ssl.key.password 'hunter2-extra'), the shorter one is
+  // replaced first and the rest of the longer one ('-extra') is left in the text. Scrubbing the longest
+  // secrets first fixes it.
+  it.fails('leaves no part of a secret that contains another secret', () => {
+    expect(scrub('login with hunter2-extra failed', ['hunter2', 'hunter2-extra'])).toBe(
+      'login with [redacted] failed',
+    );
+  });
+});
+
+describe('clientError', () => {
+  it.each([
+    [
+      'an authentication code',
+      toClientFailure({ code: -169, message: 'Local: Authentication failure' }),
+      'ERR_HONO_AUTHENTICATION',
+      false,
+    ],
+    ['an authentication message', authentication, 'ERR_HONO_AUTHENTICATION', false],
+    ['a SASL message', saslMessage, 'ERR_HONO_AUTHENTICATION', false],
+    ['all brokers down', brokersDown, 'ERR_HONO_BROKERS_DOWN', true],
+    ['a transport failure', transportFailure, 'ERR_HONO_BROKERS_DOWN', true],
+    [
+      'a connect timeout',
+      toClientFailure({ code: -185, message: 'Local: Timed out' }),
+      'ERR_HONO_BROKERS_DOWN',
+      true,
+    ],
+    ['a fatal failure', fatal, 'ERR_HONO_KAFKA_FATAL', false],
+    [
+      'the fatal code alone',
+      toClientFailure({ code: -150, message: 'Local: Fatal error' }),
+      'ERR_HONO_KAFKA_FATAL',
+      false,
+    ],
+    ['any other failure', other, 'ERR_HONO_KAFKA', false],
+    ['any other retriable failure', otherRetriable, 'ERR_HONO_KAFKA', true],
+    ['something that is no error at all', toClientFailure('boom'), 'ERR_HONO_KAFKA', false],
+  ])('maps %s', (_name, failure, code, retriable) => {
+    const error = clientError(failure, [], []);
+    expect(error).toBeInstanceOf(KafkaClientError);
+    expect(error).toMatchObject({ code, retriable, cause: failure });
+  });
+
+  it('says what the SDK was doing, and every distinct message', () => {
+    const error = clientError(brokersDown, [], [authentication, brokersDown], 'connect');
+    expect(error.message).toBe('connect: all broker connections are down; authentication failure');
+    expect(clientError(other, [], []).message).toBe('Kafka: Broker: Unknown topic or partition');
+  });
+
+  it.each([
+    [
+      'an authentication failure beats brokers down',
+      brokersDown,
+      [authentication],
+      'ERR_HONO_AUTHENTICATION',
+    ],
+    ['a fatal failure beats brokers down', brokersDown, [fatal], 'ERR_HONO_KAFKA_FATAL'],
+    [
+      'an authentication failure beats a generic one',
+      other,
+      [transportFailure, saslMessage],
+      'ERR_HONO_AUTHENTICATION',
+    ],
+    ['a generic related failure does not hide brokers down', brokersDown, [other], 'ERR_HONO_BROKERS_DOWN'],
+    ['the failure itself counts', authentication, [brokersDown], 'ERR_HONO_AUTHENTICATION'],
+  ])('lets the most specific failure decide: %s', (_name, failure, related, code) => {
+    const error = clientError(failure, [], related);
+    expect(error.code).toBe(code);
+    expect(error.cause).toBe(failure);
+  });
+
+  it('is not retriable when a related failure is an authentication failure', () => {
+    expect(clientError(brokersDown, [], [authentication]).retriable).toBe(false);
+  });
+
+  // BUG: src/consumer/client-errors.ts:55-56 promotes only authentication and fatal failures from
+  // `related`; a brokers-down failure among them loses to a generic primary failure, so the error is
+  // ERR_HONO_KAFKA and not retriable, although the docs say the most specific failure decides.
+  it.fails('lets a related brokers-down failure beat a generic one', () => {
+    const error = clientError(other, [], [brokersDown]);
+    expect(error.code).toBe('ERR_HONO_BROKERS_DOWN');
+    expect(error.retriable).toBe(true);
+  });
+
+  it('never shows a password contained in a failure message', () => {
+    const failure = toClientFailure({
+      code: -1,
+      message: `SASL authentication failed for password ${PASSWORD}`,
+    });
+    const related = toClientFailure({ code: -187, message: `config sasl.password=${PASSWORD}` });
+    const error = clientError(failure, [PASSWORD], [related], `connect as ${PASSWORD}`);
+    expect(error.code).toBe('ERR_HONO_AUTHENTICATION');
+    expect(error.message).not.toContain(PASSWORD);
+    expect(error.message).toContain('[redacted]');
+  });
+
+  // BUG: src/consumer/client-errors.ts:59 keeps the client's failure, unscrubbed, as `cause`. Logging
+  // the error the usual way (console.error(error), util.inspect, loggers that print causes) prints
+  // `[cause]: ClientFailure: ... <password>`: the secret leaks although the message was scrubbed.
+  it.fails('never shows a password contained in a failure message, not even through its cause', () => {
+    const failure = toClientFailure({
+      code: -1,
+      message: `SASL authentication failed for password ${PASSWORD}`,
+    });
+    const error = clientError(failure, [PASSWORD], []);
+    expect(inspect(error, { depth: 10 })).not.toContain(PASSWORD);
+  });
+});
+
+describe('commitError', () => {
+  it('is a retriable CommitError with the positions and a scrubbed message', () => {
+    const offsets = [{ topic: 'hono.event.acme', partition: 1, offset: 42 }];
+    const answer = new Error(`Broker: not authorized as ${PASSWORD}`);
+    const error = commitError(answer, offsets, [PASSWORD]);
+    expect(error).toBeInstanceOf(CommitError);
+    expect(error).toMatchObject({ code: 'ERR_HONO_COMMIT_FAILED', retriable: true, offsets, cause: answer });
+    expect(error.message).toBe('commit failed: Broker: not authorized as [redacted]');
+  });
+});
+
+describe('deadLetterRecord', () => {
+  const FAILED_AT = Date.UTC(2024, 5, 1, 12, 0, 0);
+  const headers = [{ 'content-type': Buffer.from('application/json') }, { device_id: '4711' }];
+  const record: KafkaRecord = {
+    topic: 'hono.event.acme',
+    partition: 2,
+    offset: 1234,
+    key: Buffer.from('4711'),
+    value: Buffer.from('{"temp":21}'),
+    headers,
+  };
+  const error = HandlerError.failed(record, 3, new Error('database down'));
+
+  /** The dead-letter headers of a record, as name → UTF-8 text. */
+  const failureHeaders = (written: ReturnType<typeof deadLetterRecord>): Record<string, string> =>
+    Object.fromEntries(
+      written.headers
+        .slice(headers.length)
+        .flatMap((header) => Object.entries(header).map(([name, value]) => [name, value.toString()])),
+    );
+
+  it('keeps the key, value and headers, and appends where the record came from and why it failed', () => {
+    vi.useFakeTimers({ now: FAILED_AT });
+    const written = deadLetterRecord(record, 'hono.event.acme.dlq', error, 3);
+    expect(written.topic).toBe('hono.event.acme.dlq');
+    expect(written.key).toStrictEqual(Buffer.from('4711'));
+    expect(written.value).toBe(record.value);
+    expect(written.headers.slice(0, headers.length)).toStrictEqual(headers);
+    expect(written.headers.slice(headers.length).map((header) => Object.keys(header))).toStrictEqual([
+      ['x-dlq-original-topic'],
+      ['x-dlq-original-partition'],
+      ['x-dlq-original-offset'],
+      ['x-dlq-error-code'],
+      ['x-dlq-error-message'],
+      ['x-dlq-attempts'],
+      ['x-dlq-failed-at'],
+    ]);
+    expect(failureHeaders(written)).toStrictEqual({
+      'x-dlq-original-topic': 'hono.event.acme',
+      'x-dlq-original-partition': '2',
+      'x-dlq-original-offset': '1234',
+      'x-dlq-error-code': 'ERR_HONO_HANDLER_FAILED',
+      'x-dlq-error-message': error.message,
+      'x-dlq-attempts': '3',
+      'x-dlq-failed-at': String(FAILED_AT),
+    });
+    for (const header of written.headers.slice(headers.length)) {
+      for (const value of Object.values(header)) expect(Buffer.isBuffer(value)).toBe(true);
+    }
+  });
+
+  it('turns a string key into a UTF-8 Buffer', () => {
+    const written = deadLetterRecord({ ...record, key: 'gerät-4711' }, 'dlq', error, 1);
+    expect(written.key).toStrictEqual(Buffer.from('gerät-4711', 'utf8'));
+  });
+
+  it('writes null for a missing key and value, and only the failure headers for a record without any', () => {
+    const written = deadLetterRecord(
+      { topic: 'hono.event.acme', partition: 0, offset: 5, value: null },
+      'dlq',
+      error,
+      1,
+    );
+    expect(written.key).toBeNull();
+    expect(written.value).toBeNull();
+    expect(written.headers.map((header) => Object.keys(header)[0])).toStrictEqual([
+      'x-dlq-original-topic',
+      'x-dlq-original-partition',
+      'x-dlq-original-offset',
+      'x-dlq-error-code',
+      'x-dlq-error-message',
+      'x-dlq-attempts',
+      'x-dlq-failed-at',
+    ]);
+  });
+
+  it('does not change the original record', () => {
+    const copy = { ...record, headers: [...headers] };
+    deadLetterRecord(copy, 'dlq', error, 1);
+    expect(copy.headers).toStrictEqual(headers);
+  });
+});
