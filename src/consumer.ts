@@ -233,12 +233,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       options.groupProtocol === 'consumer'
         ? { 'group.protocol': 'consumer' }
         : { 'partition.assignment.strategy': 'cooperative-sticky' };
+    // The application's pass-through settings first: the SDK's own keys always win.
     return {
       'client.id': options.clientId,
+      ...this.#commonSettings(),
       'auto.offset.reset': options.startFrom,
       'enable.partition.eof': false,
       ...protocol,
-      ...this.#commonSettings(),
       'group.id': options.groupId,
     };
   }

@@ -3,10 +3,10 @@
  * the defaults, in one literal.
  */
 import { z } from 'zod';
-import { OptionsError } from './errors.js';
+import { type OptionProblem, OptionsError } from './errors.js';
 import type { RetryPolicy } from './retry/backoff.js';
 import { Ordering } from './scheduling/ordering.js';
-import { eventTopic, HonoEndpoint, tenantError } from './tenant.js';
+import { eventTopic, HonoEndpoint, MAX_TOPIC_NAME_LENGTH, tenantError } from './tenant.js';
 
 /** Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston). */
 export interface Logger {
@@ -171,8 +171,11 @@ const consoleLogger: Logger = {
   },
 };
 
+/** Node's timers wait at most 2^31 - 1 ms; a longer delay would fire after 1 ms. */
+const maxTimerMs = 2 ** 31 - 1;
 const positiveInt = z.number().int().positive();
-const millis = z.number().int().nonnegative();
+const millis = z.number().int().nonnegative().max(maxTimerMs);
+const positiveMillis = z.number().int().positive().max(maxTimerMs);
 const setting = z.union([z.string(), z.number(), z.boolean()]);
 const loggerSchema = z.custom<Logger>(
   (value) =>
@@ -211,29 +214,33 @@ const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject({
     .string()
     .regex(/^[a-zA-Z0-9._-]{1,249}$/, { error: 'must be a valid Kafka topic name' })
     .optional(),
-  handlerTimeoutMs: positiveInt.optional(),
+  handlerTimeoutMs: positiveMillis.optional(),
   drainTimeoutMs: millis.optional(),
-  commitIntervalMs: positiveInt.optional(),
-  recommitIntervalMs: positiveInt.optional(),
+  commitIntervalMs: positiveMillis.optional(),
+  recommitIntervalMs: positiveMillis.optional(),
   expired: z.enum(['skip', 'deliver']).optional(),
   groupProtocol: z.enum(['classic', 'consumer']).optional(),
-  connectTimeoutMs: positiveInt.optional(),
-  closeTimeoutMs: positiveInt.optional(),
+  connectTimeoutMs: positiveMillis.optional(),
+  closeTimeoutMs: positiveMillis.optional(),
   clientId: z.string().min(1).optional(),
   kafka: z.record(z.string(), setting).readonly().optional(),
   logger: loggerSchema.optional(),
 });
 
-/** Settings the SDK owns: passing them through would break its delivery guarantee. */
-const reservedSettings = [
-  'group.id',
-  'bootstrap.servers',
-  'metadata.broker.list',
-  'enable.auto.commit',
-  'enable.auto.offset.store',
-  'rebalance_cb',
-  'offset_commit_cb',
-];
+/** Settings the SDK owns, each with what to use instead: passing them through would break its guarantees. */
+const reservedSettings = new Map<string, string>([
+  ['group.id', 'is set by the SDK: use groupId'],
+  ['bootstrap.servers', 'is set by the SDK: use brokers'],
+  ['metadata.broker.list', 'is set by the SDK: use brokers'],
+  ['enable.auto.commit', 'is set by the SDK: it commits only what was processed'],
+  ['enable.auto.offset.store', 'is set by the SDK: it commits only what was processed'],
+  ['auto.offset.reset', 'is set by the SDK: use startFrom'],
+  ['partition.assignment.strategy', 'is set by the SDK: use groupProtocol'],
+  ['group.protocol', 'is set by the SDK: use groupProtocol'],
+  ['enable.partition.eof', 'is set by the SDK'],
+  ['rebalance_cb', 'is set by the SDK: it drains partitions before releasing them'],
+  ['offset_commit_cb', 'is set by the SDK: it reports commits through the committed and commitFailed events'],
+]);
 
 /**
  * Validates options and applies the defaults.
@@ -244,34 +251,15 @@ const reservedSettings = [
  */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = schema.safeParse(input);
-  const problems = parsed.success
+  const problems: OptionProblem[] = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  if (!parsed.success) throw new OptionsError(problems);
+  // The checks beyond the schema also run on input that failed it, so that one error lists everything.
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  problems.push(...crossFieldProblems(raw));
+  if (!parsed.success || problems.length > 0) throw new OptionsError(problems);
   const options = parsed.data;
-
   const tenants = typeof options.tenant === 'string' ? [options.tenant] : [...options.tenant];
-  tenants.forEach((tenant, index) => {
-    const reason = tenantError(tenant, HonoEndpoint.Event);
-    if (reason !== undefined) {
-      problems.push({
-        path: typeof options.tenant === 'string' ? 'tenant' : `tenant.${index}`,
-        message: reason,
-      });
-    }
-  });
-  for (const key of Object.keys(options.kafka ?? {})) {
-    if (reservedSettings.includes(key)) {
-      problems.push({ path: `kafka.${key}`, message: 'is set by the SDK and cannot be passed through' });
-    }
-  }
-  if (options.onFailure === 'deadLetter' && options.deadLetterTopic === undefined && tenants.length > 1) {
-    problems.push({
-      path: 'deadLetterTopic',
-      message: 'is required with onFailure "deadLetter" and several tenants',
-    });
-  }
-  if (problems.length > 0) throw new OptionsError(problems);
 
   const retry: RetryPolicy = {
     maxAttempts: options.retry?.maxAttempts ?? defaults.retry.maxAttempts,
@@ -309,6 +297,48 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   };
 }
 
+function defaultDeadLetterTopic(tenant: string): string {
+  return `${eventTopic(tenant)}.dlq`;
+}
+
+/** Tenant ids, pass-through settings and the dead-letter topic: what the schema alone cannot check. */
+function crossFieldProblems(raw: Record<string, unknown>): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const tenant = raw['tenant'];
+  const tenants = typeof tenant === 'string' ? [tenant] : Array.isArray(tenant) ? (tenant as unknown[]) : [];
+  tenants.forEach((candidate, index) => {
+    const reason = tenantError(candidate, HonoEndpoint.Event);
+    if (reason !== undefined) {
+      problems.push({ path: typeof tenant === 'string' ? 'tenant' : `tenant.${index}`, message: reason });
+    }
+  });
+  const kafka = raw['kafka'];
+  if (typeof kafka === 'object' && kafka !== null) {
+    for (const key of Object.keys(kafka)) {
+      const owner = reservedSettings.get(key);
+      if (owner !== undefined) problems.push({ path: `kafka.${key}`, message: owner });
+    }
+  }
+  if (raw['onFailure'] === 'deadLetter' && raw['deadLetterTopic'] === undefined) {
+    const first = tenants[0];
+    if (tenants.length > 1) {
+      problems.push({
+        path: 'deadLetterTopic',
+        message: 'is required with onFailure "deadLetter" and several tenants',
+      });
+    } else if (typeof first === 'string' && tenantError(first, HonoEndpoint.Event) === undefined) {
+      const topic = defaultDeadLetterTopic(first);
+      if (topic.length > MAX_TOPIC_NAME_LENGTH) {
+        problems.push({
+          path: 'deadLetterTopic',
+          message: `is required: the default ${topic.length}-character topic would exceed Kafka's ${MAX_TOPIC_NAME_LENGTH}`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Setting names whose values are secrets. */
 const secretSetting = /(password|secret|token|private|credential|jaas|\.key$|key\.pem|oauthbearer\.config)/i;
 
@@ -332,6 +362,9 @@ export function redactSettings(settings: Readonly<Record<string, unknown>>): Rec
  */
 export function secretValues(settings: Readonly<Record<string, unknown>>): string[] {
   return Object.entries(settings)
-    .filter(([key, value]) => secretSetting.test(key) && typeof value === 'string' && value !== '')
-    .map(([, value]) => String(value));
+    .filter(
+      ([key, value]) => secretSetting.test(key) && (typeof value === 'string' || typeof value === 'number'),
+    )
+    .map(([, value]) => String(value))
+    .filter((value) => value !== '');
 }

@@ -3,8 +3,7 @@
  * and builds dead-letter records.
  */
 import { CommitError, type HonoKafkaError, KafkaClientError, type KafkaClientErrorCode } from '../errors.js';
-import type { ClientFailure, TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
-import { clientCodes } from '../kafka/rdkafka-consumer.js';
+import { ClientFailure, clientCodes, type TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
 import type { OutgoingRecord } from '../kafka/rdkafka-producer.js';
 import type { KafkaRecord } from '../wire/types.js';
 
@@ -16,8 +15,20 @@ import type { KafkaRecord } from '../wire/types.js';
  * @returns the scrubbed text
  */
 export function scrub(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+  // Longest first, so that a secret containing another one is replaced whole.
+  return [...secrets]
+    .filter((secret) => secret !== '')
+    .sort((a, b) => b.length - a.length)
+    .reduce((result, secret) => result.split(secret).join('[redacted]'), text);
 }
+
+/** How specific each kind is: the most specific failure among related ones decides the code. */
+const specificity: Record<KafkaClientErrorCode, number> = {
+  ERR_HONO_KAFKA_FATAL: 3,
+  ERR_HONO_AUTHENTICATION: 2,
+  ERR_HONO_BROKERS_DOWN: 1,
+  ERR_HONO_KAFKA: 0,
+};
 
 function kindOf(failure: ClientFailure): KafkaClientErrorCode {
   if (failure.isFatal) return 'ERR_HONO_KAFKA_FATAL';
@@ -51,12 +62,12 @@ export function clientError(
   operation = 'Kafka',
 ): KafkaClientError {
   const all = [failure, ...related];
-  const code =
-    all.map(kindOf).find((kind) => kind === 'ERR_HONO_AUTHENTICATION' || kind === 'ERR_HONO_KAFKA_FATAL') ??
-    kindOf(failure);
-  const detail = [...new Set(all.map((f) => f.message))].join('; ');
-  return new KafkaClientError(code, scrub(`${operation}: ${detail}`, secrets), {
-    cause: failure,
+  const code = all.map(kindOf).reduce((best, kind) => (specificity[kind] > specificity[best] ? kind : best));
+  const detail = scrub(`${operation}: ${[...new Set(all.map((f) => f.message))].join('; ')}`, secrets);
+  // The cause is a scrubbed copy: loggers print causes, and the client's own error quotes its input.
+  const cause = new ClientFailure(failure.code, scrub(failure.message, secrets), failure, undefined);
+  return new KafkaClientError(code, detail, {
+    cause,
     retriable: code === 'ERR_HONO_BROKERS_DOWN' || (code === 'ERR_HONO_KAFKA' && failure.isRetriable),
   });
 }
@@ -74,7 +85,9 @@ export function commitError(
   offsets: readonly TopicPartitionOffset[],
   secrets: readonly string[],
 ): CommitError {
-  return new CommitError(scrub(`commit failed: ${answer.message}`, secrets), offsets, { cause: answer });
+  return new CommitError(scrub(`commit failed: ${answer.message}`, secrets), offsets, {
+    cause: new Error(scrub(answer.message, secrets)),
+  });
 }
 
 /**

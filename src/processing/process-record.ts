@@ -75,10 +75,13 @@ export async function processRecord(item: WorkItem, context: ProcessorContext): 
 async function attemptUntilDone(item: WorkItem, context: ProcessorContext, call: Call): Promise<Outcome> {
   const { retry } = context.options;
   for (let attempt = 1; ; attempt++) {
-    if (item.lease.halt.aborted) return 'abandoned';
+    if (halted(item)) return 'abandoned';
     const error = await attemptOnce(item, context, call, attempt);
     if (error === undefined) return 'done';
     context.emit('handlerError', error);
+    // The drain time of a revoke or stop() is over, or the partition is draining: the record is left to
+    // its next owner, with no outcome applied and no retry announced.
+    if (halted(item)) return 'abandoned';
     if (attempt >= retry.maxAttempts) return giveUp(item, context, error, attempt, { retriable: true });
     const delayMs = retryDelay(retry, attempt);
     context.emit('retrying', { ...coordinates(item), attempt, delayMs, error });
@@ -115,7 +118,7 @@ async function giveUp(
       return 'abandoned';
     }
     await sleep(context.options.retry.maxDelayMs, item.lease.halt);
-    if (item.lease.halt.aborted) return 'abandoned';
+    if (halted(item)) return 'abandoned';
     if (retriable) {
       attempts += 1;
       const retryError = await attemptOnce(item, context, callOf(item, context), attempts);
@@ -124,6 +127,7 @@ async function giveUp(
         return 'done';
       }
       context.emit('handlerError', retryError);
+      if (halted(item)) return 'abandoned';
       error = retryError;
     }
   }
@@ -227,6 +231,11 @@ async function attemptOnce(
     clearTimeout(timer);
     abort.removeEventListener('abort', onAbort);
   }
+}
+
+/** Whether the item's partition is draining or gone (read fresh: it changes while handlers await). */
+function halted(item: WorkItem): boolean {
+  return item.lease.halt.aborted;
 }
 
 function coordinates(item: WorkItem): { topic: string; partition: number; offset: number } {
