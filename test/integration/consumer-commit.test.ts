@@ -32,13 +32,14 @@ describe('commit after resolve', () => {
 
     await waitFor(() => finished.has(0) && finished.has(2), 'records 0 and 2 handled');
     await waitFor(() => commits.flat().some((c) => c.offset === 1), 'the commit of record 0');
-    expect(consumer.health().partitions[0]).toMatchObject({ committable: 1, committed: 1 });
+    expect(consumer.health().partitions[0]).toMatchObject({ committable: 1, committed: 1, lag: 2 });
     expect(await topic.committed()).toEqual(new Map([[0, 1]]));
 
     gate.resolve();
     await waitFor(() => commits.flat().some((c) => c.offset === 3), 'the commit of all three');
     expect(await topic.committed()).toEqual(new Map([[0, 3]]));
     expect(commits.flat().map((c) => c.offset)).toEqual([1, 3]);
+    expect(consumer.health().partitions[0]?.lag).toBe(0);
   });
 
   it('commits only the contiguous prefix when handlers finish out of order', async () => {
@@ -177,5 +178,39 @@ describe('stop()', () => {
     expect([first.state, second.state]).toEqual(['stopped', 'stopped']);
     const committed = await topic.committed();
     expect([...committed.values()].every((offset) => offset === -1001 || offset >= 0)).toBe(true);
+  });
+});
+
+describe('a lost assignment', () => {
+  it('commits nothing for the lost partitions, and every record is still handled and committed', async () => {
+    topic = await createTestTopic(1);
+    await topic.produce(sequencedEvents(topic.tenant, ['a', 'b', 'c'], 1));
+    const consumer = topic.consumer({
+      ordering: 'none',
+      kafka: { 'session.timeout.ms': 6000, 'max.poll.interval.ms': 7000 },
+    });
+    const lost: number[] = [];
+    const commits: number[] = [];
+    consumer.on('lost', (partitions) => lost.push(...partitions.map((p) => p.partition)));
+    consumer.on('committed', (offsets) => commits.push(...offsets.map((o) => o.offset)));
+    const handled: string[] = [];
+    await consumer.run({
+      event: (event, context) => {
+        if (event.offset === 1 && context.attempt === 1 && !handled.includes('1')) {
+          // Blocks the event loop, so the client cannot poll: it leaves the group after max.poll.interval.ms.
+          const until = Date.now() + 9_000;
+          while (Date.now() < until) {
+            /* busy */
+          }
+        }
+        handled.push(String(event.offset));
+      },
+    });
+    await waitFor(() => lost.length > 0, 'the lost assignment', 30_000);
+    await waitFor(() => commits.includes(3), 'everything committed after re-joining', 30_000);
+    // Record 1 finished in the lost epoch: that completion committed nothing, so it was handled again.
+    expect(handled.filter((offset) => offset === '1').length).toBe(2);
+    expect(commits.filter((offset) => offset === 2)).toEqual([]);
+    expect(await topic.committed()).toEqual(new Map([[0, 3]]));
   });
 });
