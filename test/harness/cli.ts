@@ -15,19 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { releaseFromEnv } from './distribution.js';
 import { KafkaCluster, type KafkaClusterInfo } from './kafka-cluster.js';
-import { harnessMarker } from './kafka-node.js';
+import { harnessMarker, processAlive } from './kafka-node.js';
 
 const stateFile = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.kafka', 'state.json');
 const saslUser = { name: 'hono-app', password: 'hono-secret' };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function readState(): Promise<KafkaClusterInfo | undefined> {
   if (!existsSync(stateFile)) return undefined;
@@ -36,7 +27,7 @@ async function readState(): Promise<KafkaClusterInfo | undefined> {
 
 async function waitGone(pids: readonly number[], ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
-  while (pids.some(alive)) {
+  while (pids.some(processAlive)) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -59,9 +50,9 @@ function harnessJvmPids(): number[] {
 }
 
 async function terminate(pids: readonly number[]): Promise<void> {
-  for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGTERM');
+  for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGTERM');
   if (!(await waitGone(pids, 10_000))) {
-    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (const pid of pids) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     await waitGone(pids, 5_000);
   }
 }
@@ -76,7 +67,7 @@ async function start(args: string[]): Promise<void> {
     },
   });
   const state = await readState();
-  if (state?.pids.some(alive) === true) {
+  if (state?.pids.some(processAlive) === true) {
     console.log(`Already running: KAFKA_BOOTSTRAP_SERVERS=${state.bootstrapServers}`);
     return;
   }
@@ -124,7 +115,7 @@ async function status(): Promise<void> {
   const state = await readState();
   if (state === undefined) console.log('No broker started by kafka:start is recorded.');
   else {
-    const up = state.pids.filter(alive);
+    const up = state.pids.filter(processAlive);
     console.log(`${state.bootstrapServers}: ${up.length}/${state.pids.length} node(s) running`);
   }
   const all = harnessJvmPids();

@@ -9,16 +9,8 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSuffix, TestAdmin, TestConsumer, TestProducer } from '../integration/clients.js';
 import { KafkaCluster, type KafkaClusterInfo } from './kafka-cluster.js';
+import { processAlive } from './kafka-node.js';
 import { fetchBrokerIds } from './probe.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -51,7 +43,7 @@ describe('a 3-node cluster', () => {
       const victim = cluster.node(2);
       const pid = victim.pid;
       await cluster.killNode(2);
-      expect(pid !== undefined && alive(pid)).toBe(false);
+      expect(pid !== undefined && processAlive(pid)).toBe(false);
       // The controller fences the node once its broker session (3 s here) expires.
       let ids: number[] = [];
       const deadline = Date.now() + 15_000;
@@ -86,7 +78,7 @@ describe('a 3-node cluster', () => {
     const pids = cluster.info().pids;
     expect(pids).toHaveLength(3);
     await cluster.stop();
-    expect(pids.filter(alive)).toEqual([]);
+    expect(pids.filter(processAlive)).toEqual([]);
   });
 });
 
@@ -116,11 +108,11 @@ describe('the harness', () => {
     const lines = createInterface({ input: child.stdout });
     const [line] = (await once(lines, 'line')) as [string];
     const info = JSON.parse(line) as KafkaClusterInfo;
-    expect(info.pids.every(alive)).toBe(true);
+    expect(info.pids.every(processAlive)).toBe(true);
 
     child.kill('SIGKILL');
     await once(child, 'exit');
-    expect(await until(() => !info.pids.some(alive), 10_000)).toBe(true);
+    expect(await until(() => !info.pids.some(processAlive), 10_000)).toBe(true);
     expect(await until(() => !existsSync(info.dataDir), 5_000)).toBe(true);
   });
 });

@@ -28,6 +28,21 @@ export interface KafkaNodeOptions {
   readonly ownerPid: number | null;
 }
 
+/**
+ * Whether a process exists.
+ *
+ * @param pid - the process id
+ * @returns true while it runs (or is a zombie not yet reaped)
+ */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const running = new Set<KafkaNode>();
 let exitHookInstalled = false;
 function installExitHook(): void {
