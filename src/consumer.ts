@@ -384,7 +384,9 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     for (const lease of leases) lease.halted();
     const ofThese = (item: WorkItem): boolean => leases.includes(item.lease);
     this.#scheduler.drop(ofThese);
-    if (!event.lost && this.#state !== 'stopping') {
+    // Commit answers arrive through the poll loop: once it ended (stop() is closing the client, and has
+    // committed already), there is nothing left to drain or commit here.
+    if (!event.lost && this.#polling) {
       await this.#drain(this.#scheduler.whenSettled(ofThese));
       const positions = leases.flatMap((lease) => this.#positionOf(lease));
       if (positions.length > 0) await this.#commitNow(positions);
