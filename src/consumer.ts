@@ -101,6 +101,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #lastPollAt: Date | undefined;
   #lastCommitAt: Date | undefined;
   #startupFailures: ClientFailure[] = [];
+  #starting: Promise<void> | undefined;
 
   /**
    * Validates the options; connects nothing yet.
@@ -137,6 +138,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   async run(handlers: HonoEventHandlers): Promise<void> {
     if (this.#state !== 'idle') throw new StateError(`run() was already called (state: ${this.#state})`);
     this.#state = 'starting';
+    this.#starting = this.#start(handlers);
+    await this.#starting;
+  }
+
+  async #start(handlers: HonoEventHandlers): Promise<void> {
     const options = this.#options;
     const client = new RdkafkaConsumer(this.#clientSettings(), {
       rebalance: (event) => {
@@ -288,16 +294,31 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       }
       this.#lastPollAt = new Date();
       if (messages.length > 0) this.#brokersDown = false;
-      for (const message of messages) this.#accept(message);
+      for (const message of messages) {
+        try {
+          this.#accept(message);
+        } catch (error) {
+          // Never let one record end the poll loop; the record stays uncommitted.
+          this.#options.logger.error('a fetched record could not be scheduled', {
+            error,
+            offset: message.offset,
+          });
+        }
+      }
       this.#applyBackpressure();
     }
   }
 
   #accept(message: ClientMessage): void {
-    const lease = this.#table.get(message.topic, message.partition);
+    const { topic, partition, offset } = message;
+    const lease = this.#table.get(topic, partition);
     // Records of partitions being drained or already released are dropped: their next owner reads them.
     if (lease === undefined || lease.halt.aborted) return;
-    this.#ledger.ensure(message.topic, message.partition).track(message.offset);
+    const offsets = this.#ledger.ensure(topic, partition);
+    // A record at or below one already taken in this ownership period is being (or was) handled.
+    const last = offsets.lastTracked;
+    if (last !== undefined && offset <= last) return;
+    offsets.track(offset);
     let decoded: WorkItem['decoded'];
     try {
       decoded = decodeEvent(message);
@@ -310,7 +331,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
             });
     }
     const deviceId = decoded instanceof DecodeError ? message.key?.toString() : decoded.deviceId;
-    const key = orderingKey(this.#options.ordering, { ...message, deviceId });
+    const key = orderingKey(this.#options.ordering, { topic, partition, offset, deviceId });
     this.#scheduler.push(key, { record: message, decoded, lease });
   }
 
@@ -463,6 +484,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   }
 
   async #stop(): Promise<void> {
+    // stop() during run(): let the start finish (or fail) first, then stop what it started.
+    await this.#starting?.catch(() => undefined);
     const state = this.#state;
     if (state === 'idle' || state === 'failed' || state === 'stopped') {
       this.#state = 'stopped';

@@ -165,6 +165,19 @@ describe('stop()', () => {
     expect(consumer.state).toBe('stopped');
   });
 
+  it('called while run() is still connecting, stops what run() started', async () => {
+    topic = await createTestTopic(1);
+    await topic.produce(sequencedEvents(topic.tenant, ['a'], 3));
+    const consumer = topic.consumer();
+    const handled: number[] = [];
+    const running = consumer.run({ event: (event) => void handled.push(event.offset) });
+    const stopping = consumer.stop();
+    await running;
+    await stopping;
+    expect(consumer.state).toBe('stopped');
+    expect(consumer.health()).toMatchObject({ state: 'stopped', connected: false, partitions: [] });
+  });
+
   it('stops a consumer whose group is rebalancing because a second member joins', async () => {
     topic = await createTestTopic(2);
     await topic.produce(sequencedEvents(topic.tenant, ['a', 'b', 'c', 'd'], 5));
