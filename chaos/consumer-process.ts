@@ -1,0 +1,131 @@
+/**
+ * One consumer OS process of the chaos suite: runs a HonoEventConsumer whose handler does 0-20 ms of
+ * random async work (or `slowMs` when the payload asks), then appends `partition offset device sequence
+ * pid time` to this process's ledger and fsyncs it before it resolves. Optionally throws on a share of
+ * records on their first attempt. Records that do not decode go to `invalid` and are ledgered too.
+ *
+ * Configured by `CHAOS_CONFIG` (JSON, see protocol.ts). SIGTERM, or the runner closing stdin, stops the
+ * consumer (drain and commit) and exits 0. Prints lifecycle lines as JSON on stdout.
+ */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HonoEventConsumer, type HandlerContext, type HonoEvent, type KafkaRecord } from '../src/index.js';
+import { LedgerWriter } from './ledger-writer.js';
+import { type ChaosPayload, type ConsumerConfig, formatEntry, type LifecycleLine, now } from './protocol.js';
+
+const config = JSON.parse(process.env['CHAOS_CONFIG'] ?? '') as ConsumerConfig;
+const ledger = await LedgerWriter.open(join(config.ledgerDir, `${config.label}-${process.pid}.ledger`));
+
+function say(line: LifecycleLine): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+async function record(context: HandlerContext, device: string, seq: number): Promise<void> {
+  const { partition, offset } = context;
+  await ledger.append(
+    formatEntry({ kind: 'handled', partition, offset, device, seq, pid: process.pid, at: now() }),
+  );
+}
+
+const consumer = new HonoEventConsumer({
+  brokers: config.brokers,
+  tenant: config.tenant,
+  groupId: config.groupId,
+  ordering: config.ordering,
+  concurrency: config.concurrency,
+  commitIntervalMs: config.commitIntervalMs,
+  retry: {
+    maxAttempts: 5,
+    initialDelayMs: config.retryDelayMs,
+    maxDelayMs: Math.max(1000, config.retryDelayMs),
+  },
+  kafka: config.kafka,
+  logger: {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (message, context) => {
+      console.error(`[${config.label}] warn ${message} ${JSON.stringify(context ?? {})}`);
+    },
+    error: (message, context) => {
+      console.error(`[${config.label}] error ${message} ${JSON.stringify(context ?? {})}`);
+    },
+  },
+});
+
+const partitionsOf = (list: readonly { partition: number }[]): number[] => list.map((p) => p.partition);
+consumer.on('started', () => {
+  say({ event: 'started' });
+});
+consumer.on('assigned', (list) => {
+  say({ event: 'assigned', partitions: partitionsOf(list) });
+});
+consumer.on('revoked', (list) => {
+  say({ event: 'revoked', partitions: partitionsOf(list) });
+});
+consumer.on('lost', (list) => {
+  say({ event: 'lost', partitions: partitionsOf(list) });
+});
+consumer.on('error', (error) => {
+  say({ event: 'error', message: `${error.code}: ${error.message}` });
+});
+consumer.on('commitFailed', (error) => {
+  say({ event: 'commitFailed', message: `${error.code}: ${error.message}` });
+});
+consumer.on('committed', (offsets) => {
+  const at = now();
+  const lines = offsets.map((o) =>
+    formatEntry({ kind: 'commit', partition: o.partition, offset: o.offset, pid: process.pid, at }),
+  );
+  void ledger.append(lines.join(''));
+});
+
+async function handleEvent(event: HonoEvent, context: HandlerContext): Promise<void> {
+  if (event.type !== 'event') throw new Error(`unexpected ${event.type} record`);
+  const payload = JSON.parse(event.payload.toString('utf8')) as ChaosPayload;
+  if (context.attempt === 1 && Math.random() < config.failFirstRate) {
+    throw new Error(`chaos: first attempt of ${event.deviceId}/${payload.seq} fails`);
+  }
+  await sleep(payload.slowMs ?? Math.random() * 20);
+  await record(context, event.deviceId, payload.seq);
+}
+
+async function handleInvalid(record_: KafkaRecord, context: HandlerContext): Promise<void> {
+  // Malformed records carry their identity in the key: `malformed-<n>`.
+  const key = typeof record_.key === 'string' ? record_.key : (record_.key?.toString('utf8') ?? 'null');
+  const seq = Number(/^malformed-(\d+)$/.exec(key)?.[1] ?? -1);
+  await sleep(Math.random() * 20);
+  await record(context, key, seq);
+}
+
+let stopping: Promise<void> | undefined;
+function stopAndExit(reason: string): void {
+  stopping ??= (async () => {
+    console.error(`[${config.label}] ${reason}: stopping`);
+    let code = 0;
+    try {
+      await consumer.stop();
+      say({ event: 'stopped' });
+      await ledger.close();
+    } catch (error) {
+      console.error(`[${config.label}] stop failed`, error);
+      code = 1;
+    }
+    process.exit(code);
+  })();
+}
+process.on('SIGTERM', () => {
+  stopAndExit('SIGTERM');
+});
+process.on('SIGINT', () => {
+  stopAndExit('SIGINT');
+});
+// The runner holds our stdin open; when it dies, stdin ends and we do not outlive it.
+process.stdin.on('end', () => {
+  stopAndExit('runner gone');
+});
+process.stdin.resume();
+
+await consumer.run({
+  event: handleEvent,
+  invalid: (_error, kafkaRecord, context) => handleInvalid(kafkaRecord, context),
+});
