@@ -399,18 +399,24 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     void this.#revoke(event);
   }
 
-  /** Revoke: start nothing new, drain (bounded), commit what finished, then release. Lost: release at once. */
+  /**
+   * Revoke: fetch nothing new, finish what was already fetched (running, waiting and retrying records)
+   * within `drainTimeoutMs`, commit, then release. Lost: release at once, commit nothing.
+   */
   async #revoke(event: RebalanceEvent): Promise<void> {
     const leases = this.#table.leasesOf(event.partitions);
     for (const lease of leases) lease.halted();
     const ofThese = (item: WorkItem): boolean => leases.includes(item.lease);
-    this.#scheduler.drop(ofThese);
     // Commit answers arrive through the poll loop: once it ended (stop() is closing the client, and has
     // committed already), there is nothing left to drain or commit here.
     if (!event.lost && this.#polling) {
       await this.#drain(this.#scheduler.whenSettled(ofThese));
+      this.#scheduler.drop(ofThese);
+      for (const lease of leases) lease.aborted();
       const positions = leases.flatMap((lease) => this.#positionOf(lease));
       if (positions.length > 0) await this.#commitNow(positions);
+    } else {
+      this.#scheduler.drop(ofThese);
     }
     this.#table.release(leases);
     for (const lease of leases) this.#ledger.delete(lease.topic, lease.partition);
@@ -497,8 +503,9 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     const leases = this.#table.all();
     this.#pause(leases, 'stopping');
     for (const lease of leases) lease.halted();
-    this.#scheduler.drop(() => true);
+    // Finish what was already fetched, within the drain time; then give up on the rest.
     await this.#drain(this.#scheduler.whenIdle());
+    this.#scheduler.drop(() => true);
     for (const lease of leases) lease.aborted();
     const positions = leases.flatMap((lease) => this.#positionOf(lease));
     if (positions.length > 0) await this.#commitNow(positions);

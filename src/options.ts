@@ -82,7 +82,7 @@ export interface HonoEventConsumerOptions {
   readonly deadLetterTopic?: string | undefined;
   /** A handler still running after this long counts as failed. @defaultValue 60000 */
   readonly handlerTimeoutMs?: number | undefined;
-  /** How long a revoke or `stop()` waits for running handlers before it gives up on them. @defaultValue 15000 */
+  /** How long a revoke or `stop()` waits for the fetched records of a partition (running, waiting, retrying) to finish. @defaultValue 15000 */
   readonly drainTimeoutMs?: number | undefined;
   /** How often finished positions are committed (also on revoke and stop). @defaultValue 5000 */
   readonly commitIntervalMs?: number | undefined;

@@ -1,10 +1,12 @@
 /**
  * The partitions this consumer owns, each with a lease that its in-flight records hold. A revoke, a loss
- * or `stop()` ends a lease in two steps: `halt` (start no new attempt) and, once the drain time is over
- * or the partition drained, `abort` (running handlers are told to give up). Completions are only
+ * or `stop()` ends a lease in two steps: `halt` (fetch nothing new; records already fetched still finish,
+ * retries included) and, once the partition drained or the drain time is over, `abort` (running
+ * handlers are told to give up, and nothing more is attempted). Completions are only
  * counted while their lease is the partition's current one, so a handler that finishes after its
  * partition moved to another consumer never commits anything.
  */
+import { setMaxListeners } from 'node:events';
 import type { TopicPartition } from '../kafka/rdkafka-consumer.js';
 import type { PauseReason } from '../consumer-events.js';
 
@@ -20,14 +22,16 @@ export class PartitionLease implements TopicPartition {
   constructor(topic: string, partition: number) {
     this.topic = topic;
     this.partition = partition;
+    // Every running handler and retry wait of the partition listens; that is not a leak.
+    setMaxListeners(0, this.#halt.signal, this.#abort.signal);
   }
 
-  /** Aborted when the partition starts draining: no new handler attempt starts. */
+  /** Aborted when the partition starts draining: nothing new is fetched for it. */
   get halt(): AbortSignal {
     return this.#halt.signal;
   }
 
-  /** Aborted when the drain is over: running handlers should give up. */
+  /** Aborted when the drain is over: running handlers should give up, and nothing more is attempted. */
   get abort(): AbortSignal {
     return this.#abort.signal;
   }

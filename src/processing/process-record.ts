@@ -75,17 +75,18 @@ export async function processRecord(item: WorkItem, context: ProcessorContext): 
 async function attemptUntilDone(item: WorkItem, context: ProcessorContext, call: Call): Promise<Outcome> {
   const { retry } = context.options;
   for (let attempt = 1; ; attempt++) {
-    if (halted(item)) return 'abandoned';
+    if (ended(item)) return 'abandoned';
     const error = await attemptOnce(item, context, call, attempt);
     if (error === undefined) return 'done';
     context.emit('handlerError', error);
-    // The drain time of a revoke or stop() is over, or the partition is draining: the record is left to
-    // its next owner, with no outcome applied and no retry announced.
-    if (halted(item)) return 'abandoned';
+    // The drain time of a revoke or stop() is over: the record is left to its next owner, with no
+    // outcome applied and no retry announced. A record that is merely draining keeps its retries, so
+    // that a clean rebalance does not leave it (and everything after it) to be handled again.
+    if (ended(item)) return 'abandoned';
     if (attempt >= retry.maxAttempts) return giveUp(item, context, error, attempt, { retriable: true });
     const delayMs = retryDelay(retry, attempt);
     context.emit('retrying', { ...coordinates(item), attempt, delayMs, error });
-    await sleep(delayMs, item.lease.halt);
+    await sleep(delayMs, item.lease.abort);
   }
 }
 
@@ -233,9 +234,17 @@ async function attemptOnce(
   }
 }
 
-/** Whether the item's partition is draining or gone (read fresh: it changes while handlers await). */
+/**
+ * Whether the item's partition is draining or gone. A record that failed for good waits no longer:
+ * its partition is released at once (read fresh: it changes while handlers await).
+ */
 function halted(item: WorkItem): boolean {
   return item.lease.halt.aborted;
+}
+
+/** Whether the drain time of the item's partition is over, or the partition was lost. */
+function ended(item: WorkItem): boolean {
+  return item.lease.abort.aborted;
 }
 
 function coordinates(item: WorkItem): { topic: string; partition: number; offset: number } {

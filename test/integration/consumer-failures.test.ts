@@ -155,6 +155,58 @@ describe('failing handlers', () => {
   });
 });
 
+describe('retries and clean rebalances', () => {
+  it('finish a record waiting for its retry before its partition is released: nothing is handled twice', async () => {
+    topic = await createTestTopic(2);
+    const devices = Array.from({ length: 10 }, (_, i) => `device-${i}`);
+    await topic.produce([
+      ...sequencedEvents(topic.tenant, devices, 1, 0),
+      ...sequencedEvents(topic.tenant, devices, 1, 1),
+    ]);
+    const handled = new Map<string, number>();
+    const waitingForRetry = new Set<string>();
+    const slowRetry = { maxAttempts: 3, initialDelayMs: 4_000, maxDelayMs: 4_000, multiplier: 1, jitter: 0 };
+    const handler =
+      (name: string) => (event: { partition: number; offset: number }, context: { attempt: number }) => {
+        const key = `${event.partition}:${event.offset}`;
+        // The first record of each partition fails once and waits 4 s for its retry, while the later
+        // records (other devices) finish.
+        if (event.offset === 0 && context.attempt === 1) {
+          waitingForRetry.add(key);
+          throw new Error(`${name}: not yet`);
+        }
+        handled.set(key, (handled.get(key) ?? 0) + 1);
+      };
+    const committed = new Map<number, number>();
+    const track = (offsets: readonly { partition: number; offset: number }[]): void => {
+      for (const { partition, offset } of offsets) {
+        committed.set(partition, Math.max(committed.get(partition) ?? 0, offset));
+      }
+    };
+    const first = topic.consumer({ retry: slowRetry, drainTimeoutMs: 10_000 });
+    first.on('committed', track);
+    await first.run({ event: handler('first') });
+    await waitFor(
+      () => waitingForRetry.size === 2 && handled.size === 18,
+      'both partitions waiting for a retry',
+    );
+
+    const second = topic.consumer({ retry: slowRetry, drainTimeoutMs: 10_000 });
+    second.on('committed', track);
+    await second.run({ event: handler('second') });
+    await waitFor(() => handled.size === 20, 'every record handled');
+    // A released partition was committed by the consumer that released it: count both consumers' commits.
+    await waitFor(() => (committed.get(0) ?? 0) + (committed.get(1) ?? 0) === 20, 'every position committed');
+    expect([...handled].filter(([, count]) => count > 1)).toEqual([]);
+    expect(await topic.committed()).toEqual(
+      new Map([
+        [0, 10],
+        [1, 10],
+      ]),
+    );
+  });
+});
+
 describe('malformed records', () => {
   it('go to the invalid handler, every kind of them, and are committed only after it resolves', async () => {
     topic = await createTestTopic(1);

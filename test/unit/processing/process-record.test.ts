@@ -308,14 +308,29 @@ describe('processRecord: retries', () => {
     ]);
   });
 
-  it('stops retrying when the lease is halted during a retry wait', async () => {
-    const { handler } = failing(Number.POSITIVE_INFINITY);
+  it('keeps retrying a draining record (lease halted) so that a clean revoke finishes it', async () => {
+    const { handler } = failing(1);
     const lease = new PartitionLease(TOPIC, 0);
     const { context, pauseForFailure } = fakeContext({ event: handler });
     const outcome = processRecord(itemOf(inits.event, lease), context);
 
     await vi.advanceTimersByTimeAsync(50);
     lease.halted();
+    await vi.advanceTimersByTimeAsync(10_000);
+
+    await expect(outcome).resolves.toBe('done');
+    expect(handler).toHaveBeenCalledTimes(2);
+    expect(pauseForFailure).not.toHaveBeenCalled();
+  });
+
+  it('stops retrying when the drain is over (lease aborted) during a retry wait', async () => {
+    const { handler } = failing(Number.POSITIVE_INFINITY);
+    const lease = new PartitionLease(TOPIC, 0);
+    const { context, pauseForFailure } = fakeContext({ event: handler });
+    const outcome = processRecord(itemOf(inits.event, lease), context);
+
+    await vi.advanceTimersByTimeAsync(50);
+    lease.aborted();
 
     await expect(outcome).resolves.toBe('abandoned');
     await vi.advanceTimersByTimeAsync(10_000);
