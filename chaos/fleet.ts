@@ -35,6 +35,7 @@ export class Member {
     this.#started = resolve;
   });
   readonly #child: ChildProcess;
+  readonly #waiters: { event: LifecycleLine['event']; resolve: () => void }[] = [];
 
   constructor(label: string, child: ChildProcess, log: WriteStream) {
     this.label = label;
@@ -57,10 +58,21 @@ export class Member {
           return;
         }
         this.counts.set(line.event, (this.counts.get(line.event) ?? 0) + 1);
+        for (const waiter of this.#waiters.splice(0)) {
+          if (waiter.event === line.event) waiter.resolve();
+          else this.#waiters.push(waiter);
+        }
         if (line.event === 'started') this.#started();
         if (line.event === 'error' || line.event === 'commitFailed') this.errors.push(line.message ?? '');
       });
     }
+  }
+
+  /** Resolves when the process next prints this lifecycle event. */
+  next(event: LifecycleLine['event']): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push({ event, resolve });
+    });
   }
 
   get running(): boolean {

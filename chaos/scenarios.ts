@@ -120,6 +120,26 @@ export const scenarios: readonly Scenario[] = [
     },
   },
   {
+    name: 'sigterm-during-join',
+    proves:
+      'a consumer SIGTERMed while new members join (a rebalance under way) commits its work before it leaves',
+    consumers: 1,
+    duplicates: 'zero',
+    checkOrder: true,
+    short: false,
+    act: async ({ fleet, progress, log }) => {
+      await progress(0.4);
+      const [first] = fleet.members;
+      if (first === undefined) throw new Error('no consumer');
+      log('2 consumers join; SIGTERM c1 as soon as it gives up its first partitions');
+      const revoked = first.next('revoked');
+      await Promise.all([fleet.start(), fleet.start()]);
+      await revoked;
+      const code = await first.terminate();
+      if (code !== 0) throw new Error(`c1 exited with ${code} after SIGTERM`);
+    },
+  },
+  {
     name: 'throw-first-attempt',
     proves:
       'handlers that throw on 1% of records (first attempt) are retried: nothing lost or duplicated, order kept',
