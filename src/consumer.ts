@@ -392,7 +392,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       this.#clientCall(() => {
         client.assign(event.partitions);
       });
+      // librdkafka keeps a partition's pause across unassign and assign: a partition paused before it was
+      // revoked would come back paused, and never fetch. Every new lease starts in the state it should have.
       if (this.#backpressure) this.#pause(leases, 'backpressure');
+      else
+        this.#clientCall(() => {
+          client.resume(event.partitions);
+        });
       if (event.partitions.length > 0) this.#emitSafely('assigned', event.partitions);
       return;
     }
@@ -459,9 +465,28 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     if (positions.length > 0) await this.#commitNow(positions);
   }
 
-  async #commitNow(positions: readonly TopicPartitionOffset[]): Promise<void> {
+  /** Commits once; resolves with whether the broker confirmed. */
+  async #commitNow(positions: readonly TopicPartitionOffset[]): Promise<boolean> {
     const answer = await this.#committer?.commit(positions, commitAnswerTimeoutMs);
     if (answer !== undefined) this.#emitSafely('commitFailed', commitError(answer, positions, this.#secrets));
+    return answer === undefined;
+  }
+
+  /**
+   * The last commit of `stop()`. A commit that lands in the middle of a rebalance fails (the group's
+   * generation is changing), so it is tried again while the poll loop runs and lets the rebalance finish,
+   * until the broker confirmed or `closeTimeoutMs` passed. Partitions revoked meanwhile are committed by
+   * their revoke.
+   */
+  async #commitFinal(leases: readonly PartitionLease[]): Promise<void> {
+    const deadline = Date.now() + this.#options.closeTimeoutMs;
+    for (;;) {
+      const positions = leases
+        .filter((lease) => this.#table.isCurrent(lease))
+        .flatMap((lease) => this.#positionOf(lease));
+      if (positions.length === 0 || (await this.#commitNow(positions)) || Date.now() >= deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   #onCommitResult(failure: ClientFailure | undefined, offsets: readonly TopicPartitionOffset[]): void {
@@ -507,8 +532,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     await this.#drain(this.#scheduler.whenIdle());
     this.#scheduler.drop(() => true);
     for (const lease of leases) lease.aborted();
-    const positions = leases.flatMap((lease) => this.#positionOf(lease));
-    if (positions.length > 0) await this.#commitNow(positions);
+    await this.#commitFinal(leases);
     this.#polling = false;
     await this.#pollLoop;
     const closed = (await this.#client?.disconnect(this.#options.closeTimeoutMs)) ?? true;

@@ -98,13 +98,16 @@ describe('commit after resolve', () => {
     });
     await sixthStarted;
     const stopping = first.stop();
-    // The in-flight record finishes during the drain and is committed.
+    // The in-flight record, and the records fetched behind it, finish during the drain and are committed.
     releaseSixth();
     await stopping;
-    expect(handled).toEqual([0, 1, 2, 3, 4, 5]);
     expect(first.state).toBe('stopped');
-    expect(await topic.committed()).toEqual(new Map([[0, 6]]));
+    const finished = handled.length;
+    expect(finished).toBeGreaterThanOrEqual(6);
+    expect(handled).toEqual(Array.from({ length: finished }, (_, i) => i));
+    expect(await topic.committed()).toEqual(new Map([[0, finished]]));
 
+    await topic.produce(sequencedEvents(topic.tenant, ['d'], 5));
     const second = topic.consumer({ ordering: 'partition' });
     const resumed: number[] = [];
     await second.run({
@@ -112,10 +115,10 @@ describe('commit after resolve', () => {
         resumed.push(event.offset);
       },
     });
-    await waitFor(() => resumed.length === 14, 'the remaining 14 records');
-    expect(resumed).toEqual(Array.from({ length: 14 }, (_, i) => i + 6));
+    await waitFor(() => resumed.length === 25 - finished, 'the remaining records');
+    expect(resumed).toEqual(Array.from({ length: 25 - finished }, (_, i) => i + finished));
     await second.stop();
-    expect(await topic.committed()).toEqual(new Map([[0, 20]]));
+    expect(await topic.committed()).toEqual(new Map([[0, 25]]));
   });
 
   it('commits an unchanged position again at the re-commit interval, so that the broker keeps it', async () => {
