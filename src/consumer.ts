@@ -394,7 +394,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       });
       // librdkafka keeps a partition's pause across unassign and assign: a partition paused before it was
       // revoked would come back paused, and never fetch. Every new lease starts in the state it should have.
-      if (this.#backpressure) this.#pause(leases, 'backpressure');
+      if (this.#state === 'stopping') {
+        // Assigned while stop() drains (another member left): fetch nothing, hand it back at close.
+        this.#pause(leases, 'stopping');
+        for (const lease of leases) lease.halted();
+      } else if (this.#backpressure) this.#pause(leases, 'backpressure');
       else
         this.#clientCall(() => {
           client.resume(event.partitions);
@@ -478,12 +482,10 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * until the broker confirmed or `closeTimeoutMs` passed. Partitions revoked meanwhile are committed by
    * their revoke.
    */
-  async #commitFinal(leases: readonly PartitionLease[]): Promise<void> {
+  async #commitFinal(): Promise<void> {
     const deadline = Date.now() + this.#options.closeTimeoutMs;
     for (;;) {
-      const positions = leases
-        .filter((lease) => this.#table.isCurrent(lease))
-        .flatMap((lease) => this.#positionOf(lease));
+      const positions = this.#table.all().flatMap((lease) => this.#positionOf(lease));
       if (positions.length === 0 || (await this.#commitNow(positions)) || Date.now() >= deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
@@ -532,7 +534,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     await this.#drain(this.#scheduler.whenIdle());
     this.#scheduler.drop(() => true);
     for (const lease of leases) lease.aborted();
-    await this.#commitFinal(leases);
+    await this.#commitFinal();
     this.#polling = false;
     await this.#pollLoop;
     const closed = (await this.#client?.disconnect(this.#options.closeTimeoutMs)) ?? true;
