@@ -126,7 +126,7 @@ export const scenarios: readonly Scenario[] = [
     consumers: 1,
     duplicates: 'zero',
     checkOrder: true,
-    short: false,
+    short: true,
     act: async ({ fleet, progress, log }) => {
       await progress(0.4);
       const [first] = fleet.members;
@@ -159,7 +159,7 @@ export const scenarios: readonly Scenario[] = [
     retryDelayMs: 1000,
     duplicates: 'zero',
     checkOrder: true,
-    short: false,
+    short: true,
     act: async ({ fleet, progress, log }) => {
       await progress(0.3);
       log('scale to 3 while records wait for their retry');
