@@ -23,9 +23,9 @@ const protocols = version.startsWith('3.') ? (['classic'] as const) : (['classic
 describe.each(protocols)(`rebalances with group protocol "%s" (Kafka ${version})`, (groupProtocol) => {
   it('loses nothing and handles nothing twice while a third consumer joins and leaves', async () => {
     topic = await createTestTopic(6);
-    const devices = Array.from({ length: 90 }, (_, i) => `device-${i}`);
+    const devices = Array.from({ length: 120 }, (_, i) => `device-${i}`);
     await topic.produce(sequencedEvents(topic.tenant, devices, 10));
-    const total = 900;
+    const total = 1200;
     const handledBy = new Map<string, string[]>();
     const revoked: TopicPartition[] = [];
     // Positions confirmed by any member: a partition released after a drain was committed by its
@@ -63,8 +63,9 @@ describe.each(protocols)(`rebalances with group protocol "%s" (Kafka ${version})
     await waitFor(() => handledBy.size >= 100, '100 handled');
     const third = await start('third');
     await waitFor(() => third.health().partitions.length > 0, 'the third owns partitions', 60_000);
-    await waitFor(() => handledBy.size >= 600, '600 handled', 60_000);
-    expect([...handledBy.values()].flat()).toContain('third');
+    const byThird = (): number => [...handledBy.values()].flat().filter((name) => name === 'third').length;
+    await waitFor(() => byThird() >= 30, 'the third handled 30 records', 60_000);
+    expect(handledBy.size).toBeLessThan(total);
     await third.stop();
     await waitFor(() => handledBy.size === total, 'every record handled', 60_000);
     await waitFor(
