@@ -100,3 +100,25 @@ describe('PartitionTable', () => {
     expect(current?.abort.aborted).toBe(false);
   });
 });
+
+describe('PartitionLease signals', () => {
+  it('take many listeners without a MaxListenersExceededWarning (every running handler listens)', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(warning);
+    };
+    process.on('warning', onWarning);
+    try {
+      const lease = new PartitionLease('hono.event.t', 0);
+      for (let i = 0; i < 50; i++) {
+        lease.halt.addEventListener('abort', () => undefined);
+        lease.abort.addEventListener('abort', () => undefined);
+      }
+      // Node emits process warnings on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
