@@ -264,7 +264,8 @@ describe('malformed records', () => {
       },
     });
     await waitFor(() => invalid.length === 1, 'the first malformed record');
-    expect(await topic.committed()).toEqual(new Map([[0, -1001]]));
+    // Nothing past record 0 while its handler runs: no commit yet, or position 0 itself.
+    expect([-1001, 0]).toContain((await topic.committed()).get(0));
     gate.resolve();
     await waitFor(() => consumer.health().partitions[0]?.committed === 7, 'everything committed');
     expect(invalid).toEqual([
