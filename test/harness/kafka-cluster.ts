@@ -276,7 +276,9 @@ export class KafkaCluster {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.all(this.nodes.map((node) => node.stop()));
-    if (options.keepData !== true) await rm(this.dataDir, { recursive: true, force: true });
+    if (options.keepData === true) for (const node of this.nodes) node.keepFiles();
+    else await rm(this.dataDir, { recursive: true, force: true });
+    for (const node of this.nodes) node.releaseWatchdog();
   }
 
   /** What another process needs to reach or stop this cluster. */

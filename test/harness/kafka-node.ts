@@ -2,12 +2,12 @@
  * One Kafka JVM: started, SIGKILLed, restarted and stopped by the harness, never left behind.
  *
  * Three layers make sure no JVM outlives its owner: `stop()`; a process `exit` hook that SIGKILLs every
- * node still running; and, for the case where the owner itself is SIGKILLed, a tiny `sh` watchdog per JVM
+ * node still running and removes its files; and, for the case where the owner itself is SIGKILLed, a tiny `sh` watchdog per JVM
  * that kills it once the owner process is gone. Nodes started from the command line (`npm run
  * kafka:start`) have no owner and run until `npm run kafka:stop`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KafkaDistribution } from './distribution.js';
 
@@ -44,12 +44,15 @@ export function processAlive(pid: number): boolean {
 }
 
 const running = new Set<KafkaNode>();
+/** Nodes whose files this process removes at exit, whether their JVM still runs or not. */
+const owned = new Set<KafkaNode>();
 let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const node of running) node.killNow();
+    for (const node of owned) node.removeFilesNow();
   });
 }
 
@@ -133,6 +136,7 @@ export class KafkaNode {
         child.unref();
       } else {
         running.add(this);
+        owned.add(this);
         installExitHook();
         this.#startWatchdog(this.#options.ownerPid, child.pid);
       }
@@ -143,11 +147,14 @@ export class KafkaNode {
 
   #startWatchdog(ownerPid: number, javaPid: number | undefined): void {
     if (javaPid === undefined) return;
-    // Once the owner is gone: kill the JVM, then remove its folder and the cluster folder when empty.
+    // Once the owner is gone: kill the JVM if it still runs, then remove its folder and the cluster folder
+    // once empty. A JVM that ended first (a stop the owner did not finish) waits for the owner to leave.
     const dir = this.#options.dir;
     const script = [
       `while kill -0 ${ownerPid} 2>/dev/null && kill -0 ${javaPid} 2>/dev/null; do sleep 1; done`,
-      `if ! kill -0 ${ownerPid} 2>/dev/null; then kill -9 ${javaPid} 2>/dev/null; sleep 1; rm -rf '${dir}'; rmdir '${dirname(dir)}' 2>/dev/null; fi`,
+      `if kill -0 ${javaPid} 2>/dev/null; then kill -9 ${javaPid} 2>/dev/null; sleep 1; fi`,
+      `while kill -0 ${ownerPid} 2>/dev/null; do sleep 1; done`,
+      `rm -rf '${dir}'; rmdir '${dirname(dir)}' 2>/dev/null`,
     ].join('; ');
     this.#watchdog = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
     this.#watchdog.unref();
@@ -172,6 +179,21 @@ export class KafkaNode {
     this.#stopWatchdog();
   }
 
+  /** Keeps the node's files at exit (`KAFKA_HARNESS_KEEP_DATA=1` after a failed start). */
+  keepFiles(): void {
+    owned.delete(this);
+  }
+
+  /** Removes the node's folder, and the cluster folder once empty, synchronously: for `exit` hooks. */
+  removeFilesNow(): void {
+    rmSync(this.#options.dir, { recursive: true, force: true });
+    try {
+      rmdirSync(dirname(this.#options.dir));
+    } catch {
+      // other nodes' folders are still there
+    }
+  }
+
   /**
    * Stops the JVM: SIGTERM for a controlled shutdown, SIGKILL if it is still running after the grace time.
    *
@@ -193,6 +215,12 @@ export class KafkaNode {
     ]);
     clearTimeout(timer);
     if (timedOut) await this.kill();
+    // The watchdog stays until the owner removed the node's files (releaseWatchdog): if the owner dies
+    // before that, the watchdog removes them.
+  }
+
+  /** Ends the watchdog once the node's files are dealt with. */
+  releaseWatchdog(): void {
     this.#stopWatchdog();
   }
 
