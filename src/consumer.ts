@@ -26,7 +26,13 @@ import {
   resolveOptions,
   secretValues,
 } from './options.js';
-import { processRecord, type ProcessorContext, type WorkItem } from './processing/process-record.js';
+import { HandlerTimeouts } from './processing/handler-timeouts.js';
+import {
+  type Outcome,
+  processRecord,
+  type ProcessorContext,
+  type WorkItem,
+} from './processing/process-record.js';
 import { KeyedScheduler } from './scheduling/keyed-scheduler.js';
 import { orderingKey } from './scheduling/ordering.js';
 import { decodeEvent } from './wire/decode.js';
@@ -277,6 +283,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
         }
       },
       now: Date.now,
+      timeouts: new HandlerTimeouts(this.#options.handlerTimeoutMs),
     };
   }
 
@@ -335,9 +342,19 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     this.#scheduler.push(key, { record: message, decoded, lease });
   }
 
-  async #process(item: WorkItem): Promise<void> {
-    if (this.#processor === undefined) return;
-    const outcome = await processRecord(item, this.#processor);
+  #process(item: WorkItem): Promise<void> | undefined {
+    if (this.#processor === undefined) return undefined;
+    const outcome = processRecord(item, this.#processor);
+    if (typeof outcome === 'string') {
+      this.#completed(item, outcome);
+      return undefined;
+    }
+    return outcome.then((settled) => {
+      this.#completed(item, settled);
+    });
+  }
+
+  #completed(item: WorkItem, outcome: Outcome): void {
     if (outcome === 'done' && this.#table.isCurrent(item.lease)) {
       this.#ledger.get(item.record.topic, item.record.partition)?.complete(item.record.offset);
     }

@@ -48,34 +48,33 @@ export class PartitionLease implements TopicPartition {
   }
 }
 
-/** The key of a topic-partition in maps. */
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
-/** The partitions owned now, by key. */
+/** The partitions owned now, by topic and partition (no string key is built per lookup). */
 export class PartitionTable {
-  readonly #leases = new Map<string, PartitionLease>();
+  readonly #topics = new Map<string, Map<number, PartitionLease>>();
 
   /** Starts a lease for each newly assigned partition (a re-assignment gets a new lease). */
   assign(partitions: readonly TopicPartition[]): PartitionLease[] {
     return partitions.map(({ topic, partition }) => {
-      const key = partitionKey(topic, partition);
-      this.#leases.get(key)?.aborted();
+      let leases = this.#topics.get(topic);
+      if (leases === undefined) {
+        leases = new Map();
+        this.#topics.set(topic, leases);
+      }
+      leases.get(partition)?.aborted();
       const lease = new PartitionLease(topic, partition);
-      this.#leases.set(key, lease);
+      leases.set(partition, lease);
       return lease;
     });
   }
 
   /** The current lease of a partition. */
   get(topic: string, partition: number): PartitionLease | undefined {
-    return this.#leases.get(partitionKey(topic, partition));
+    return this.#topics.get(topic)?.get(partition);
   }
 
   /** Whether a lease is still its partition's current one. */
   isCurrent(lease: PartitionLease): boolean {
-    return this.#leases.get(partitionKey(lease.topic, lease.partition)) === lease;
+    return this.get(lease.topic, lease.partition) === lease;
   }
 
   /** The current leases of these partitions (unknown ones are left out). */
@@ -90,17 +89,22 @@ export class PartitionTable {
   release(leases: readonly PartitionLease[]): void {
     for (const lease of leases) {
       lease.aborted();
-      if (this.isCurrent(lease)) this.#leases.delete(partitionKey(lease.topic, lease.partition));
+      if (!this.isCurrent(lease)) continue;
+      const leasesOfTopic = this.#topics.get(lease.topic);
+      leasesOfTopic?.delete(lease.partition);
+      if (leasesOfTopic?.size === 0) this.#topics.delete(lease.topic);
     }
   }
 
   /** Every current lease. */
   all(): PartitionLease[] {
-    return [...this.#leases.values()];
+    return [...this.#topics.values()].flatMap((leases) => [...leases.values()]);
   }
 
   /** How many partitions are owned. */
   get size(): number {
-    return this.#leases.size;
+    let size = 0;
+    for (const leases of this.#topics.values()) size += leases.size;
+    return size;
   }
 }

@@ -11,6 +11,7 @@ import { retryDelay, sleep } from '../retry/backoff.js';
 import { isExpired } from '../command-window.js';
 import type { HonoEvent, KafkaRecord } from '../wire/types.js';
 import type { PartitionLease } from '../consumer/partition-table.js';
+import type { HandlerTimeouts } from './handler-timeouts.js';
 
 /** A fetched record on its way through the SDK. */
 export interface WorkItem {
@@ -45,18 +46,21 @@ export interface ProcessorContext {
   /** Writes the record to the dead-letter topic and resolves once the broker acknowledged it. */
   readonly deadLetter: (item: WorkItem, error: HonoKafkaError, attempts: number) => Promise<void>;
   readonly now: () => number;
+  /** The time limit of running handler calls. */
+  readonly timeouts: HandlerTimeouts;
 }
 
 type Call = (context: HandlerContext) => Promise<void> | void;
 
 /**
- * Processes one record to its outcome.
+ * Processes one record to its outcome. A handler that completes at once (synchronously, or with a
+ * promise that resolves) takes no retry machinery: only a failure enters the slow path.
  *
  * @param item - the record
  * @param context - the consumer's side
- * @returns `done` when it may be committed past, `abandoned` when not
+ * @returns `done` when it may be committed past, `abandoned` when not; a promise of it when not known yet
  */
-export async function processRecord(item: WorkItem, context: ProcessorContext): Promise<Outcome> {
+export function processRecord(item: WorkItem, context: ProcessorContext): Outcome | Promise<Outcome> {
   const { decoded, record } = item;
   if (decoded instanceof DecodeError) {
     context.emit('decodeError', decoded);
@@ -72,12 +76,24 @@ export async function processRecord(item: WorkItem, context: ProcessorContext): 
   return call === undefined ? 'done' : attemptUntilDone(item, context, call);
 }
 
-async function attemptUntilDone(item: WorkItem, context: ProcessorContext, call: Call): Promise<Outcome> {
+function attemptUntilDone(item: WorkItem, context: ProcessorContext, call: Call): Outcome | Promise<Outcome> {
+  if (ended(item)) return 'abandoned';
+  const first = attemptOnce(item, context, call, 1);
+  if (first === undefined) return 'done';
+  if (first instanceof HandlerError) return retryAfter(item, context, call, first, 1);
+  return first.then((error) => (error === undefined ? 'done' : retryAfter(item, context, call, error, 1)));
+}
+
+/** Attempt `attempt` failed with `error`: retry with backoff, then apply the failure outcome. */
+async function retryAfter(
+  item: WorkItem,
+  context: ProcessorContext,
+  call: Call,
+  error: HandlerError,
+  attempt: number,
+): Promise<Outcome> {
   const { retry } = context.options;
-  for (let attempt = 1; ; attempt++) {
-    if (ended(item)) return 'abandoned';
-    const error = await attemptOnce(item, context, call, attempt);
-    if (error === undefined) return 'done';
+  for (;;) {
     context.emit('handlerError', error);
     // The drain time of a revoke or stop() is over: the record is left to its next owner, with no
     // outcome applied and no retry announced. A record that is merely draining keeps its retries, so
@@ -87,6 +103,11 @@ async function attemptUntilDone(item: WorkItem, context: ProcessorContext, call:
     const delayMs = retryDelay(retry, attempt);
     context.emit('retrying', { ...coordinates(item), attempt, delayMs, error });
     await sleep(delayMs, item.lease.abort);
+    attempt += 1;
+    if (ended(item)) return 'abandoned';
+    const next = await attemptOnce(item, context, call, attempt);
+    if (next === undefined) return 'done';
+    error = next;
   }
 }
 
@@ -180,57 +201,106 @@ async function stopped(signal: AbortSignal): Promise<void> {
   });
 }
 
-/** One handler call, bounded by the handler timeout. Resolves with the failure, or undefined on success. */
-async function attemptOnce(
+/**
+ * One handler call, bounded by the handler timeout: undefined on success, the failure otherwise, or a
+ * promise of either while an asynchronous handler runs.
+ */
+function attemptOnce(
   item: WorkItem,
   context: ProcessorContext,
   call: Call,
   attempt: number,
-): Promise<HandlerError | undefined> {
-  let controller: AbortController | undefined;
-  const abortController = (): AbortController => (controller ??= new AbortController());
-  const { topic, partition, offset } = item.record;
-  const handlerContext: HandlerContext = {
-    attempt,
-    topic,
-    partition,
-    offset,
-    get signal() {
-      return abortController().signal;
-    },
-  };
+): HandlerError | undefined | Promise<HandlerError | undefined> {
+  const handlerContext = new AttemptContext(item, attempt);
   let pending: Promise<void> | void;
   try {
     pending = call(handlerContext);
   } catch (error) {
+    handlerContext.release();
     return HandlerError.failed(item.record, attempt, error);
   }
-  // Synchronous handlers finish here, without a timer.
-  if (pending === undefined || typeof (pending as { then?: unknown }).then !== 'function') return undefined;
+  // Synchronous handlers finish here, without a promise or a clock.
+  if (pending === undefined || typeof (pending as { then?: unknown }).then !== 'function') {
+    handlerContext.release();
+    return undefined;
+  }
+  const thenable = pending;
+  return new Promise((resolve) => {
+    let settled = false;
+    const running = context.timeouts.start(() => {
+      settled = true;
+      const error = HandlerError.timedOut(item.record, attempt, context.options.handlerTimeoutMs);
+      handlerContext.abort(error);
+      handlerContext.release();
+      resolve(error);
+    });
+    const finish = (error: HandlerError | undefined): void => {
+      if (settled) return;
+      settled = true;
+      context.timeouts.end(running);
+      handlerContext.release();
+      resolve(error);
+    };
+    thenable.then(
+      () => {
+        finish(undefined);
+      },
+      (error: unknown) => {
+        finish(HandlerError.failed(item.record, attempt, error));
+      },
+    );
+  });
+}
 
-  const { abort } = item.lease;
-  const onAbort = (): void => {
-    abortController().abort(abort.reason);
-  };
-  abort.addEventListener('abort', onAbort, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      pending.then(
-        () => undefined,
-        (error: unknown) => HandlerError.failed(item.record, attempt, error),
-      ),
-      new Promise<HandlerError>((resolve) => {
-        timer = setTimeout(() => {
-          const error = HandlerError.timedOut(item.record, attempt, context.options.handlerTimeoutMs);
-          abortController().abort(error);
-          resolve(error);
-        }, context.options.handlerTimeoutMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    abort.removeEventListener('abort', onAbort);
+/**
+ * What a handler call gets. Its `signal` is made only when the handler asks for it: most handlers never
+ * do, and then a call costs no `AbortController` and no listener on the partition's lease.
+ */
+class AttemptContext implements HandlerContext {
+  readonly attempt: number;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly #lease: AbortSignal;
+  #controller: AbortController | undefined;
+  #onLeaseAbort: (() => void) | undefined;
+
+  constructor(item: WorkItem, attempt: number) {
+    this.attempt = attempt;
+    this.topic = item.record.topic;
+    this.partition = item.record.partition;
+    this.offset = item.record.offset;
+    this.#lease = item.lease.abort;
+  }
+
+  get signal(): AbortSignal {
+    return this.#signalController().signal;
+  }
+
+  /** Aborts the handler's signal (a no-op when the handler never asked for it). */
+  abort(reason: unknown): void {
+    this.#controller?.abort(reason);
+  }
+
+  /** The call is over: stop following the lease. */
+  release(): void {
+    if (this.#onLeaseAbort !== undefined) this.#lease.removeEventListener('abort', this.#onLeaseAbort);
+    this.#onLeaseAbort = undefined;
+  }
+
+  #signalController(): AbortController {
+    if (this.#controller !== undefined) return this.#controller;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const lease = this.#lease;
+    if (lease.aborted) controller.abort(lease.reason);
+    else {
+      this.#onLeaseAbort = () => {
+        controller.abort(lease.reason);
+      };
+      lease.addEventListener('abort', this.#onLeaseAbort, { once: true });
+    }
+    return controller;
   }
 }
 

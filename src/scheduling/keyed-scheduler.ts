@@ -13,9 +13,10 @@ export interface KeyedSchedulerOptions<T> {
   readonly concurrency: number;
   /**
    * Does the work of one item. By contract it never rejects: the caller handles its own errors. An item
-   * counts as finished when the returned promise settles.
+   * counts as finished when the returned promise settles, or at once when `run` returns undefined (work
+   * that completed synchronously costs no promise).
    */
-  readonly run: (item: T) => Promise<void>;
+  readonly run: (item: T) => Promise<void> | undefined;
   /**
    * Told when `run` threw or rejected anyway; the item still counts as finished and its key goes on.
    * Without it, such an error is left as an unhandled rejection (as it would be without the scheduler),
@@ -57,7 +58,7 @@ interface Waiter<T> {
  */
 export class KeyedScheduler<T> {
   readonly #concurrency: number;
-  readonly #run: (item: T) => Promise<void>;
+  readonly #run: (item: T) => Promise<void> | undefined;
   readonly #onUnexpectedError: ((error: unknown, item: T) => void) | undefined;
   /** Keys with a running or queued item. */
   readonly #keys = new Map<string, KeyQueue<T>>();
@@ -236,14 +237,11 @@ export class KeyedScheduler<T> {
   }
 
   #start(queue: KeyQueue<T>, item: T): void {
-    const fulfilled = (): void => {
-      this.#finish(queue, item);
-    };
     const rejected = (error: unknown): void => {
       this.#finish(queue, item);
       this.#report(error, item);
     };
-    let result: Promise<void>;
+    let result: Promise<void> | undefined;
     try {
       result = this.#run(item);
     } catch (error) {
@@ -251,7 +249,12 @@ export class KeyedScheduler<T> {
       void Promise.resolve(error).then(rejected);
       return;
     }
-    result.then(fulfilled, rejected);
+    // Finished already: the loop in #pump goes on with the next item (no recursion: #pump is guarded).
+    if (result === undefined) this.#finish(queue, item);
+    else
+      result.then(() => {
+        this.#finish(queue, item);
+      }, rejected);
   }
 
   #finish(queue: KeyQueue<T>, item: T): void {

@@ -4,17 +4,23 @@ import type { HonoEventConsumerEvents } from '../../../src/consumer-events.js';
 import { DecodeError, HandlerError, KafkaClientError } from '../../../src/errors.js';
 import type { HandlerContext, HonoEventHandlers } from '../../../src/handlers.js';
 import {
-  processRecord,
+  processRecord as processRecordNow,
   type Outcome,
   type ProcessorContext,
   type WorkItem,
 } from '../../../src/processing/process-record.js';
+import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import type { RetryPolicy } from '../../../src/retry/backoff.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeEmptyNotification, encodeEvent, type HonoEventInit } from '../../../src/wire/encode.js';
 import type { HonoEvent, KafkaRecord } from '../../../src/wire/types.js';
 
 type Events = HonoEventConsumerEvents;
+
+/** The outcome as a promise, whether it was known at once or not. */
+function processRecord(...args: Parameters<typeof processRecordNow>): Promise<Outcome> {
+  return Promise.resolve(processRecordNow(...args));
+}
 type Options = ProcessorContext['options'];
 
 const TOPIC = 'hono.event.DEFAULT_TENANT';
@@ -84,6 +90,7 @@ function fakeContext(handlers: HonoEventHandlers, options: Partial<Options> = {}
     resumeAfterFailure,
     deadLetter,
     now: () => CREATED + 1_000,
+    timeouts: new HandlerTimeouts(options.handlerTimeoutMs ?? 5_000),
   };
   return {
     context,
@@ -222,6 +229,22 @@ describe('processRecord: handlers', () => {
 
     expect(event).toHaveBeenCalledOnce();
     expect(timers).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('knows the outcome of a synchronous handler at once, without a promise', () => {
+    const event = vi.fn();
+    expect(processRecordNow(itemOf(inits.event), fakeContext({ event }).context)).toBe('done');
+  });
+
+  it('starts one timer for many running asynchronous handlers, and none once they finished', async () => {
+    const resolvers: (() => void)[] = [];
+    const event = vi.fn(() => new Promise<void>((resolve) => resolvers.push(resolve)));
+    const { context } = fakeContext({ event });
+    const outcomes = Array.from({ length: 50 }, () => processRecord(itemOf(inits.event), context));
+    expect(vi.getTimerCount()).toBe(1);
+    for (const resolve of resolvers) resolve();
+    await expect(Promise.all(outcomes)).resolves.toEqual(Array.from({ length: 50 }, () => 'done'));
     expect(vi.getTimerCount()).toBe(0);
   });
 
