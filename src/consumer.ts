@@ -71,6 +71,11 @@ export interface HealthSnapshot {
 }
 
 const pollTimeoutMs = 100;
+/**
+ * How long the poll loop waits for room, without polling, before it pauses the partitions: rebalances
+ * and commit answers wait at most this long meanwhile.
+ */
+const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
 
 /**
@@ -290,11 +295,17 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   async #poll(): Promise<void> {
     const client = this.#client;
     if (client === undefined) return;
+    const { maxInFlight, batchSize } = this.#options;
     while (this.#polling) {
-      const room = this.#options.maxInFlight - this.#scheduler.size;
+      if (!this.#backpressure && this.#scheduler.size >= maxInFlight && (await this.#stillFull())) {
+        // Handlers make no room: pause, and keep polling so that rebalances and commit answers are served.
+        this.#backpressure = true;
+        this.#pause(this.#table.all(), 'backpressure');
+      }
+      const room = maxInFlight - this.#scheduler.size;
       let messages: ClientMessage[] = [];
       try {
-        messages = await client.poll(Math.max(1, Math.min(this.#options.batchSize, room)), pollTimeoutMs);
+        messages = await client.poll(Math.max(1, Math.min(batchSize, room)), pollTimeoutMs);
       } catch (failure) {
         this.#onClientError(failure as ClientFailure);
         await new Promise((resolve) => setTimeout(resolve, pollTimeoutMs));
@@ -312,8 +323,33 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
           });
         }
       }
-      this.#applyBackpressure();
+      if (this.#backpressure && this.#scheduler.size <= maxInFlight / 2) {
+        this.#backpressure = false;
+        this.#resume(this.#table.all(), 'backpressure');
+      }
     }
+  }
+
+  /**
+   * `maxInFlight` records are held. Pausing would throw away what the client fetched ahead (librdkafka
+   * empties a paused partition's queue, and a resumed partition takes up to a second to fetch again), so
+   * the loop first waits, without polling, for the handlers to free half of the room; the client's own
+   * limits (`queued.min.messages`, `queued.max.messages.kbytes`) stop its fetching meanwhile.
+   *
+   * @returns true when the handlers made no room within {@link backpressurePatienceMs}: time to pause
+   */
+  async #stillFull(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const roomMade = await Promise.race([
+      this.#scheduler.whenSizeAtMost(this.#options.maxInFlight / 2).then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(false);
+        }, backpressurePatienceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    return !roomMade && this.#polling;
   }
 
   #accept(message: ClientMessage): void {
@@ -357,17 +393,6 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #completed(item: WorkItem, outcome: Outcome): void {
     if (outcome === 'done' && this.#table.isCurrent(item.lease)) {
       this.#ledger.get(item.record.topic, item.record.partition)?.complete(item.record.offset);
-    }
-  }
-
-  #applyBackpressure(): void {
-    const size = this.#scheduler.size;
-    if (!this.#backpressure && size >= this.#options.maxInFlight) {
-      this.#backpressure = true;
-      this.#pause(this.#table.all(), 'backpressure');
-    } else if (this.#backpressure && size <= this.#options.maxInFlight / 2) {
-      this.#backpressure = false;
-      this.#resume(this.#table.all(), 'backpressure');
     }
   }
 

@@ -69,6 +69,7 @@ export class KeyedScheduler<T> {
   #queued = 0;
   #pumping = false;
   readonly #waiters = new Set<Waiter<T>>();
+  #roomWaiters: { readonly limit: number; readonly resolve: () => void }[] = [];
 
   /**
    * Creates an idle scheduler.
@@ -172,6 +173,19 @@ export class KeyedScheduler<T> {
   }
 
   /**
+   * Waits until at most `limit` items run or wait: room for more work.
+   *
+   * @param limit - the size to wait for
+   * @returns a promise that resolves then (at once when the size is there already); it never rejects
+   */
+  whenSizeAtMost(limit: number): Promise<void> {
+    if (this.size <= limit) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#roomWaiters.push({ limit, resolve });
+    });
+  }
+
+  /**
    * Waits until nothing runs or is queued.
    *
    * @returns a promise that resolves then (at once when idle already); it never rejects
@@ -269,6 +283,7 @@ export class KeyedScheduler<T> {
 
   /** Counts a finished or dropped item off the waiters that wait for it. */
   #settled(item: T): void {
+    if (this.#roomWaiters.length > 0) this.#roomMade();
     if (this.#waiters.size === 0) return;
     for (const waiter of this.#waiters) {
       if (!waiter.matches(item)) continue;
@@ -278,6 +293,14 @@ export class KeyedScheduler<T> {
         waiter.resolve();
       }
     }
+  }
+
+  #roomMade(): void {
+    const size = this.size;
+    const waiting = this.#roomWaiters;
+    if (!waiting.some((waiter) => size <= waiter.limit)) return;
+    this.#roomWaiters = waiting.filter((waiter) => size > waiter.limit);
+    for (const waiter of waiting) if (size <= waiter.limit) waiter.resolve();
   }
 
   #report(error: unknown, item: T): void {

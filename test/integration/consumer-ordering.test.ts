@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PauseReason } from '../../src/consumer-events.js';
 import type { HonoEvent } from '../../src/wire/types.js';
-import { createTestTopic, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
+import { createTestTopic, deferred, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
 
 let topic: TestTopic | undefined;
 afterEach(async () => {
@@ -85,6 +85,8 @@ describe('ordering', () => {
 
 describe('back-pressure', () => {
   it('never holds more records than maxInFlight, pausing and resuming partitions while polling goes on', async () => {
+    // Handlers hold their records until the consumer paused: full for longer than its patience (1 s), it
+    // pauses instead of waiting any longer. Held records then finish, and it resumes.
     topic = await createTestTopic(2);
     await topic.produce(
       sequencedEvents(
@@ -96,7 +98,11 @@ describe('back-pressure', () => {
     const consumer = topic.consumer({ ordering: 'none', concurrency: 4, maxInFlight: 20, batchSize: 50 });
     const pauses: PauseReason[] = [];
     const resumes: PauseReason[] = [];
-    consumer.on('paused', (_partitions, reason) => pauses.push(reason));
+    const paused = deferred();
+    consumer.on('paused', (_partitions, reason) => {
+      pauses.push(reason);
+      if (reason === 'backpressure') paused.resolve();
+    });
     consumer.on('resumed', (_partitions, reason) => resumes.push(reason));
     let maxHeld = 0;
     let handled = 0;
@@ -104,6 +110,7 @@ describe('back-pressure', () => {
       event: async () => {
         const { inFlight, buffered } = consumer.health();
         maxHeld = Math.max(maxHeld, inFlight + buffered);
+        await paused.promise;
         await new Promise((resolve) => setTimeout(resolve, 5));
         handled += 1;
       },

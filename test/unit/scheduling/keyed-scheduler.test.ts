@@ -269,6 +269,36 @@ describe('KeyedScheduler', () => {
     }
   });
 
+  it('resolves whenSizeAtMost once finishing or dropping made the room', async () => {
+    const { scheduler, push, finish } = harness(1);
+    const jobs = ['a', 'b', 'c', 'd'].map((key) => push(key));
+    await expect(scheduler.whenSizeAtMost(4)).resolves.toBeUndefined();
+    const two = watch(scheduler.whenSizeAtMost(2));
+    const zero = watch(scheduler.whenSizeAtMost(0));
+    await finish(jobs[0] as Job);
+    expect(two.settled).toBe(false);
+    await finish(jobs[1] as Job);
+    expect(two.settled).toBe(true);
+    expect(zero.settled).toBe(false);
+    scheduler.drop((job) => job.id === 3);
+    await finish(jobs[2] as Job);
+    expect(zero.settled).toBe(true);
+  });
+
+  it('finishes work that completed synchronously at once, starting the next item in the same push', () => {
+    const done: number[] = [];
+    const scheduler = new KeyedScheduler<number>({
+      concurrency: 1,
+      run: (item) => {
+        done.push(item);
+        return undefined;
+      },
+    });
+    for (const item of [1, 2, 3]) scheduler.push('same', item);
+    expect(done).toEqual([1, 2, 3]);
+    expect(scheduler.size).toBe(0);
+  });
+
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects concurrency %s', (concurrency) => {
     expect(() => new KeyedScheduler({ concurrency, run: () => Promise.resolve() })).toThrow(RangeError);
   });
