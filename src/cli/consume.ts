@@ -1,0 +1,351 @@
+/**
+ * The command line's entry function and its one command, `consume`: a {@link HonoEventConsumer} whose
+ * handler writes each event to stdout and resolves only once the stream took the line, so that a
+ * position is committed only after its event was printed.
+ *
+ * Stopping (`--max-events` reached, SIGINT, SIGTERM, a fatal error) closes a gate first: from then on
+ * the handler prints nothing and rejects, which leaves the record uncommitted (with one attempt and
+ * `onFailure: 'pause'` the SDK abandons it as soon as `stop()` starts), and `ordering: 'partition'`
+ * keeps each partition's printed events a prefix of the partition. So what was printed, and only that,
+ * is committed.
+ */
+import type { HonoEventConsumer } from '../consumer.js';
+import {
+  type DecodeError,
+  HandlerErrorCode,
+  type HonoKafkaError,
+  isHonoKafkaError,
+  OptionsError,
+} from '../errors.js';
+import type { HonoEventHandlers } from '../handlers.js';
+import { type HonoEventConsumerOptions, type Logger, secretValues } from '../options.js';
+import { eventTopic } from '../tenant.js';
+import type { HonoEvent } from '../wire/types.js';
+import { type ConsumeArgs, parseCommandLine } from './args.js';
+import { formatEvent, formatInvalid } from './format.js';
+import { consumeHelp, generalHelp, helpHint, programName, version } from './help.js';
+import { type OutputStream, Progress, StatusLine, writeLine } from './progress.js';
+
+/** The exit codes (see `--help`). */
+export const ExitCode = { done: 0, failure: 1, usage: 2 } as const;
+
+/** Signals that stop the command: the first one cleanly, the second one at once. */
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+
+/** What the command needs from its process; tests pass their own. */
+export interface CliIo {
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where SIGINT and SIGTERM arrive (the process). */
+  readonly signals: {
+    on(signal: StopSignal, listener: () => void): unknown;
+    off(signal: StopSignal, listener: () => void): unknown;
+  };
+  /**
+   * Ends the process at once after a second signal, as the signal's default action does (exit status
+   * 128 + its number: 130 for SIGINT). `process.exit()` is no good here: it waits for the Kafka client's
+   * threads, e.g. for a connection attempt to time out.
+   */
+  readonly forceExit: (signal: StopSignal) => void;
+}
+
+/**
+ * Runs the command line.
+ *
+ * @param argv - the arguments after the program name
+ * @param io - streams, environment and signals of the process
+ * @returns the exit code
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const invocation = parseCommandLine(argv, io.env);
+  switch (invocation.kind) {
+    case 'help':
+      await writeLine(io.stdout, (invocation.command === 'consume' ? consumeHelp : generalHelp).trimEnd());
+      return ExitCode.done;
+    case 'version':
+      await writeLine(io.stdout, version());
+      return ExitCode.done;
+    case 'usage':
+      return usageError(io, invocation.problems, invocation.command);
+    case 'consume':
+      try {
+        return await new ConsumeCommand(invocation.args, io).run();
+      } catch (error) {
+        const secrets = secretValues(invocation.args.kafka);
+        await writeLine(io.stderr, `${programName}: error: ${describe(error, secrets)}`).catch(
+          () => undefined,
+        );
+        return ExitCode.failure;
+      }
+  }
+}
+
+async function usageError(
+  io: CliIo,
+  problems: readonly string[],
+  command: 'consume' | undefined,
+): Promise<number> {
+  const lines = [...problems.map((problem) => `${programName}: ${problem}`), helpHint(command)];
+  await writeLine(io.stderr, lines.join('\n')).catch(() => undefined);
+  return ExitCode.usage;
+}
+
+/** Why a record was not printed: the command is stopping. The SDK leaves the record uncommitted. */
+class NotPrinted extends Error {
+  override readonly name = 'NotPrinted';
+}
+
+/** One run of `consume`. */
+class ConsumeCommand {
+  readonly #args: ConsumeArgs;
+  readonly #io: CliIo;
+  readonly #progress = new Progress();
+  readonly #status: StatusLine;
+  readonly #limit: number;
+  readonly #secrets: readonly string[];
+  #claimed = 0;
+  #printed = 0;
+  #closed = false;
+  #signalled = false;
+  #failure: string | undefined;
+  /** Partitions whose last commit failed, with the position that failed. */
+  readonly #uncommitted = new Map<string, number>();
+  #finish: () => void = () => undefined;
+  readonly #finished = new Promise<void>((resolve) => (this.#finish = resolve));
+
+  constructor(args: ConsumeArgs, io: CliIo) {
+    this.#args = args;
+    this.#io = io;
+    this.#limit = args.maxEvents ?? Number.POSITIVE_INFINITY;
+    this.#secrets = secretValues(args.kafka);
+    this.#status = new StatusLine(io.stderr, this.#progress, args.progress ?? io.stderr.isTTY === true);
+  }
+
+  async run(): Promise<number> {
+    const { stdout, stderr, signals } = this.#io;
+    const onOutputError = (error: Error): void => {
+      this.#outputFailed(error);
+    };
+    const ignore = (): void => undefined;
+    const onSignal = (signal: StopSignal) => (): void => {
+      this.#onSignal(signal);
+    };
+    const stopOn = { SIGINT: onSignal('SIGINT'), SIGTERM: onSignal('SIGTERM') };
+    stdout.on('error', onOutputError);
+    stderr.on('error', ignore);
+    signals.on('SIGINT', stopOn.SIGINT);
+    signals.on('SIGTERM', stopOn.SIGTERM);
+    try {
+      return await this.#consume();
+    } finally {
+      signals.off('SIGINT', stopOn.SIGINT);
+      signals.off('SIGTERM', stopOn.SIGTERM);
+      stdout.off('error', onOutputError);
+      stderr.off('error', ignore);
+    }
+  }
+
+  async #consume(): Promise<number> {
+    const args = this.#args;
+    for (const warning of args.warnings) await this.#status.note(`${programName}: warning: ${warning}`);
+    // Loaded here, so that --help and usage errors work without loading the native Kafka client.
+    const { HonoEventConsumer } = await import('../consumer.js');
+    let consumer: HonoEventConsumer;
+    try {
+      consumer = new HonoEventConsumer(this.#options());
+    } catch (error) {
+      await this.#status.stop();
+      if (!(error instanceof OptionsError)) throw error;
+      return usageError(this.#io, error.problems.map(optionProblem), 'consume');
+    }
+    this.#listen(consumer);
+    try {
+      await consumer.run(this.#handlers());
+      const topics = args.tenants.map(eventTopic).join(', ');
+      if (!this.#closed) this.#notice(`consuming ${topics} in group ${args.groupId} (Ctrl-C stops)`);
+      await this.#finished;
+    } catch (error) {
+      if (isConfigurationError(error)) {
+        await consumer.stop();
+        await this.#status.stop();
+        return usageError(this.#io, [`--kafka: ${describe(error, this.#secrets)}`], 'consume');
+      }
+      this.#fail(describe(error, this.#secrets));
+    }
+    await consumer.stop();
+    await this.#status.stop();
+    if (this.#failure === undefined && this.#uncommitted.size > 0) {
+      this.#failure =
+        'the last commit failed; the next run prints the events after the committed positions again';
+    }
+    if (this.#failure === undefined) return ExitCode.done;
+    await this.#status.note(`${programName}: error: ${this.#failure}`);
+    return ExitCode.failure;
+  }
+
+  #options(): HonoEventConsumerOptions {
+    const args = this.#args;
+    return {
+      brokers: args.brokers,
+      tenant: args.tenants,
+      groupId: args.groupId,
+      startFrom: args.startFrom,
+      // One record per partition at a time: each partition is printed in order, and what was printed
+      // is a prefix of it, which is exactly what a commit can cover.
+      ordering: 'partition',
+      // Printing fails only when the output does; that ends the run, so nothing is retried.
+      retry: { maxAttempts: 1 },
+      onFailure: 'pause',
+      // A stdout that applies back-pressure (a paused pager) may keep a handler waiting for a long time.
+      handlerTimeoutMs: 2 ** 31 - 1,
+      commitIntervalMs: 1000,
+      connectTimeoutMs: args.connectTimeoutMs,
+      clientId: programName,
+      kafka: args.kafka,
+      logger: this.#logger(),
+    };
+  }
+
+  #handlers(): HonoEventHandlers {
+    return {
+      event: (event) => this.#print(event),
+      invalid: (error) => this.#reportInvalid(error),
+    };
+  }
+
+  async #print(event: HonoEvent): Promise<void> {
+    if (this.#closed || this.#claimed >= this.#limit) throw new NotPrinted();
+    this.#claimed += 1;
+    try {
+      if (this.#io.stdout.isTTY === true) this.#status.clear();
+      await writeLine(this.#io.stdout, formatEvent(event, this.#args.format));
+    } catch (error) {
+      this.#outputFailed(error);
+      throw error;
+    }
+    this.#progress.event(event);
+    this.#printed += 1;
+    if (this.#printed >= this.#limit) this.#stop();
+  }
+
+  async #reportInvalid(error: DecodeError): Promise<void> {
+    if (this.#closed || this.#claimed >= this.#limit) throw new NotPrinted();
+    this.#progress.invalid(error.record);
+    await this.#status.note(formatInvalid(error, this.#args.format));
+  }
+
+  #listen(consumer: HonoEventConsumer): void {
+    consumer.on('error', (error) => {
+      this.#onError(error);
+    });
+    consumer.on('commitFailed', (error) => {
+      for (const { topic, partition, offset } of error.offsets)
+        this.#uncommitted.set(`${topic}/${partition}`, offset);
+      void this.#status.note(`${programName}: warning: ${error.code}: ${error.message}`);
+    });
+    consumer.on('committed', (positions) => {
+      this.#progress.committed(positions);
+      for (const { topic, partition, offset } of positions) {
+        const failed = this.#uncommitted.get(`${topic}/${partition}`);
+        if (failed !== undefined && offset >= failed) this.#uncommitted.delete(`${topic}/${partition}`);
+      }
+    });
+    consumer.on('expired', (event) => {
+      this.#progress.expired(event);
+    });
+    // The consumer stops by itself after a fatal client error.
+    consumer.on('stopped', () => {
+      this.#stop();
+    });
+  }
+
+  #onError(error: HonoKafkaError): void {
+    // Handler failures are the command's own: NotPrinted on purpose, or an output failure it reported.
+    if (error.code === HandlerErrorCode.Failed || error.code === HandlerErrorCode.TimedOut) return;
+    if (error.code === 'ERR_HONO_AUTHENTICATION' || error.code === 'ERR_HONO_KAFKA_FATAL') {
+      this.#fail(`${error.code}: ${error.message}`);
+      return;
+    }
+    void this.#status.note(`${programName}: warning: ${error.code}: ${error.message}`);
+  }
+
+  #logger(): Logger {
+    const say = (level: string, message: string, context?: Record<string, unknown>): void => {
+      // Client errors are logged with their code and also emitted as `error`, where they are reported.
+      if (context?.['code'] !== undefined) return;
+      const cause = context?.['error'];
+      const detail = cause instanceof Error ? `: ${cause.message}` : '';
+      void this.#status.note(`${programName}: ${level}: ${message}${detail}`);
+    };
+    return {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message, context) => {
+        say('warning', message, context);
+      },
+      error: (message, context) => {
+        say('error', message, context);
+      },
+    };
+  }
+
+  #outputFailed(error: unknown): void {
+    // A closed pipe (`| head`) is an ordinary end: what was written is committed.
+    if ((error as { code?: unknown } | undefined)?.code === 'EPIPE') this.#stop();
+    else this.#fail(`cannot write to stdout: ${describe(error, [])}`);
+  }
+
+  #onSignal(signal: StopSignal): void {
+    if (this.#signalled) {
+      this.#status.clear();
+      this.#io.forceExit(signal);
+      return;
+    }
+    this.#signalled = true;
+    this.#notice(`stopping after the events being printed; ${signal} again exits at once`);
+    this.#stop();
+  }
+
+  #notice(message: string): void {
+    if (!this.#args.quiet && this.#io.stderr.isTTY === true)
+      void this.#status.note(`${programName}: ${message}`);
+  }
+
+  #fail(message: string): void {
+    this.#failure ??= message;
+    this.#stop();
+  }
+
+  #stop(): void {
+    this.#closed = true;
+    this.#finish();
+  }
+}
+
+/** librdkafka rejects unknown settings and bad values when the client is created, with a plain Error. */
+function isConfigurationError(error: unknown): error is Error {
+  return !isHonoKafkaError(error) && error instanceof Error && /configuration property/i.test(error.message);
+}
+
+/** A consumer option's problem, named by the command-line option that sets it. */
+function optionProblem({ path, message }: { path: string; message: string }): string {
+  if (path.startsWith('kafka.')) return `--kafka ${path.slice('kafka.'.length)}: ${message}`;
+  const flag = { tenant: '--tenant', groupId: '--group', brokers: '--brokers' }[path.split('.')[0] ?? ''];
+  return `${flag ?? path}: ${message}`;
+}
+
+/**
+ * An error as `CODE: message` (the SDK's typed errors) or its message, with secret values replaced (the
+ * SDK scrubs its own errors; the client's configuration errors are not its own).
+ */
+function describe(error: unknown, secrets: readonly string[]): string {
+  const text = isHonoKafkaError(error)
+    ? `${error.code}: ${error.message}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  return [...secrets]
+    .sort((a, b) => b.length - a.length)
+    .reduce((result, secret) => result.split(secret).join('[redacted]'), text);
+}

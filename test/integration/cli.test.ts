@@ -1,0 +1,196 @@
+/**
+ * The command-line tool against the real broker, run as a process: `consume --from-beginning
+ * --max-events` prints exactly that many events as JSON lines, exits 0 and commits exactly what it
+ * printed; a second run resumes after them and stops cleanly on SIGTERM; a usage error exits 2 and a
+ * refused login exits 1, neither quoting the password.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { encodeConnectionEvent } from '../../src/wire/encode.js';
+import { randomSuffix } from './clients.js';
+import { createTestTopic, sequencedEvents, type TestTopic } from './consumer-helpers.js';
+import { kafkaEnvironment, saslEnvironment } from './kafka-env.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const secret = `pw-${randomSuffix()}`;
+
+interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `src/cli/main.ts` with tsx, with none of the KAFKA_* variables of this process.
+ *
+ * @param args - the command line
+ * @param options - extra environment; a callback that sees stdout as it grows
+ * @returns exit code and output
+ */
+function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; onStdout?: (stdout: string, child: ChildProcess) => void } = {},
+): Promise<CliRun> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KAFKA_')));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    cwd: root,
+    env: { ...env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    options.onStdout?.(stdout, child);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(watchdog);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const linesOf = (text: string): string[] => text.split('\n').filter((line) => line !== '');
+
+/** The printed offsets per partition, in the order printed. */
+function offsetsByPartition(
+  positions: readonly { partition: number; offset: number }[],
+): Map<number, number[]> {
+  const result = new Map<number, number[]>();
+  for (const { partition, offset } of positions)
+    result.set(partition, [...(result.get(partition) ?? []), offset]);
+  return result;
+}
+
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+let topic: TestTopic | undefined;
+afterEach(async () => {
+  await topic?.cleanup();
+  topic = undefined;
+});
+
+describe('eclipse-hono-kafka consume', () => {
+  it('prints exactly --max-events events, commits exactly those, and a later run resumes after them', async () => {
+    topic = await createTestTopic(2);
+    const { tenant, topic: name, groupId } = topic;
+    // Partition 0: a record that is no Hono event, then 15 events; partition 1: a connection event, 14 more.
+    await topic.produce([
+      { topic: name, partition: 0, key: null, value: Buffer.from('no device'), headers: [] },
+      ...sequencedEvents(tenant, ['a', 'b', 'c'], 5, 0),
+      {
+        ...encodeConnectionEvent({
+          tenantId: tenant,
+          deviceId: 'd',
+          cause: 'connected',
+          remoteId: 'r',
+          source: 's',
+        }),
+        partition: 1,
+      },
+      ...sequencedEvents(tenant, ['d', 'e'], 7, 1),
+    ]);
+    const brokers = kafkaEnvironment().bootstrapServers;
+    const common = ['consume', '--brokers', brokers, '--tenant', tenant, '--group', groupId];
+
+    const first = await runCli([...common, '--from-beginning', '--max-events', '20']);
+    expect(first.code, first.stderr).toBe(0);
+    const events = linesOf(first.stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events).toHaveLength(20);
+    for (const event of events) {
+      expect(event).toMatchObject({ tenantId: tenant, topic: name, qos: 1 });
+      expect(event['creationTime']).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+      if (event['type'] === 'event') {
+        expect(event).toMatchObject({ contentType: 'application/json', payloadEncoding: 'utf8' });
+        expect(JSON.parse(event['payload'] as string)).toHaveProperty('sequence');
+      }
+    }
+    expect(events.filter((event) => event['type'] === 'connection')).toEqual([
+      expect.objectContaining({ deviceId: 'd', cause: 'connected', partition: 1, offset: 0 }),
+    ]);
+    const invalid = linesOf(first.stderr).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(invalid).toEqual([
+      expect.objectContaining({ code: 'ERR_HONO_MISSING_DEVICE_ID', topic: name, partition: 0, offset: 0 }),
+    ]);
+    // Each partition was printed in order, from its start, and its committed position is right after
+    // the last printed event: nothing printed is left uncommitted, nothing unprinted is committed.
+    const printed = offsetsByPartition(events as unknown as { partition: number; offset: number }[]);
+    const onFirst = printed.get(0)?.length ?? 0;
+    const onSecond = printed.get(1)?.length ?? 0;
+    expect(onFirst + onSecond).toBe(20);
+    expect(printed.get(0) ?? []).toEqual(range(1, onFirst + 1));
+    expect(printed.get(1) ?? []).toEqual(range(0, onSecond));
+    expect(await topic.committed()).toEqual(
+      new Map([
+        [0, onFirst + 1],
+        [1, onSecond],
+      ]),
+    );
+
+    // The same group again, without a limit, in text: the ten events not yet printed, then SIGTERM.
+    let signalled = false;
+    const second = await runCli([...common, '--format', 'text'], {
+      onStdout: (stdout, child) => {
+        if (!signalled && linesOf(stdout).length >= 10) {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    expect(second.code, second.stderr).toBe(0);
+    const rest = linesOf(second.stdout).map((line) => {
+      const match = / \[(\d+)\]@(\d+) /.exec(line);
+      expect(line.startsWith('20'), line).toBe(true);
+      return { partition: Number(match?.[1]), offset: Number(match?.[2]) };
+    });
+    const resumed = offsetsByPartition(rest);
+    expect(resumed.get(0) ?? []).toEqual(range(onFirst + 1, 16));
+    expect(resumed.get(1) ?? []).toEqual(range(onSecond, 15));
+    expect(await topic.committed()).toEqual(
+      new Map([
+        [0, 16],
+        [1, 15],
+      ]),
+    );
+  });
+
+  it('exits 2 on a usage error, with a hint to --help and without the password', async () => {
+    const run = await runCli(['consume', '--tenant', 'DEFAULT_TENANT', '--password', secret], {
+      env: { KAFKA_SASL_PASSWORD: secret },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('--brokers is required');
+    expect(run.stderr).toContain("Run 'eclipse-hono-kafka consume --help' for usage.");
+    expect(run.stderr).not.toContain(secret);
+  });
+
+  it('exits 1 with the error code when the brokers refuse the login, without the password', async () => {
+    const sasl = saslEnvironment();
+    const run = await runCli(
+      [
+        'consume',
+        '--brokers',
+        sasl.bootstrapServers,
+        '--tenant',
+        'DEFAULT_TENANT',
+        '--sasl-mechanism',
+        'SCRAM-SHA-512',
+        '--username',
+        sasl.username,
+        '--connect-timeout',
+        '3',
+      ],
+      { env: { KAFKA_SASL_PASSWORD: secret } },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^eclipse-hono-kafka: error: ERR_HONO_AUTHENTICATION: .*authentication/im);
+    expect(run.stderr).not.toContain(secret);
+  });
+});

@@ -1,0 +1,317 @@
+/**
+ * The command line: parsing, validation with every problem listed, the librdkafka settings for TLS and
+ * SASL, exit code 2 for usage errors, and secrets that never appear in what the command prints.
+ */
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { type ConsumeArgs, defaultGroup, type Invocation, parseCommandLine } from '../../src/cli/args.js';
+import { type CliIo, main } from '../../src/cli/consume.js';
+
+const secret = 'hunter2-Secret!';
+const always: (path: string) => boolean = () => true;
+
+function parse(argv: readonly string[], env: Record<string, string> = {}, readable = always): Invocation {
+  return parseCommandLine(argv, env, readable);
+}
+
+/** The validated `consume` arguments; fails the test on anything else. */
+function consumeArgs(argv: readonly string[], env: Record<string, string> = {}): ConsumeArgs {
+  const invocation = parse(['consume', ...argv], env);
+  if (invocation.kind !== 'consume') throw new Error(`expected consume, got ${JSON.stringify(invocation)}`);
+  return invocation.args;
+}
+
+/** The usage problems; fails the test when the command line is accepted. */
+function problems(argv: readonly string[], env: Record<string, string> = {}, readable = always): string[] {
+  const invocation = parse(argv, env, readable);
+  if (invocation.kind !== 'usage') throw new Error(`expected a usage error, got ${invocation.kind}`);
+  return [...invocation.problems];
+}
+
+const required = ['--brokers', '127.0.0.1:9092', '--tenant', 'DEFAULT_TENANT'];
+
+describe('parseCommandLine: consume', () => {
+  it('applies the defaults: latest, json, the CLI group, no limit, progress decided by the terminal', () => {
+    expect(consumeArgs(required)).toEqual({
+      brokers: '127.0.0.1:9092',
+      tenants: ['DEFAULT_TENANT'],
+      groupId: defaultGroup,
+      startFrom: 'latest',
+      maxEvents: undefined,
+      format: 'json',
+      progress: undefined,
+      quiet: false,
+      connectTimeoutMs: 30_000,
+      kafka: {},
+      warnings: [],
+    });
+  });
+
+  it('takes short options, several tenants (repeated and comma-separated) and a limit', () => {
+    const args = consumeArgs([
+      '-b',
+      ' a:9092, b:9092 ,',
+      '-t',
+      'one,two',
+      '-t',
+      'three',
+      '-t',
+      'one',
+      '-g',
+      'mine',
+      '-n',
+      '20',
+      '--from-beginning',
+      '--format',
+      'text',
+      '--connect-timeout',
+      '5',
+    ]);
+    expect(args).toMatchObject({
+      brokers: 'a:9092,b:9092',
+      tenants: ['one', 'two', 'three'],
+      groupId: 'mine',
+      maxEvents: 20,
+      startFrom: 'earliest',
+      format: 'text',
+      connectTimeoutMs: 5_000,
+    });
+  });
+
+  it('reads the brokers from KAFKA_BOOTSTRAP_SERVERS; --brokers wins', () => {
+    const env = { KAFKA_BOOTSTRAP_SERVERS: 'env:9092' };
+    expect(consumeArgs(['-t', 't'], env).brokers).toBe('env:9092');
+    expect(consumeArgs(['-t', 't', '-b', 'flag:9092'], env).brokers).toBe('flag:9092');
+  });
+
+  it('turns progress on with --progress and off with --quiet, which wins', () => {
+    expect(consumeArgs([...required, '--progress']).progress).toBe(true);
+    expect(consumeArgs([...required, '-q'])).toMatchObject({ progress: false, quiet: true });
+    expect(consumeArgs([...required, '--progress', '--quiet']).progress).toBe(false);
+  });
+});
+
+describe('parseCommandLine: TLS and SASL settings', () => {
+  it('maps --tls and the PEM files; the files imply TLS', () => {
+    expect(consumeArgs([...required, '--tls']).kafka).toEqual({ 'security.protocol': 'SSL' });
+    expect(
+      consumeArgs([...required, '--ca-file', 'ca.pem', '--cert-file', 'c.pem', '--key-file', 'k.pem']).kafka,
+    ).toEqual({
+      'security.protocol': 'SSL',
+      'ssl.ca.location': 'ca.pem',
+      'ssl.certificate.location': 'c.pem',
+      'ssl.key.location': 'k.pem',
+    });
+  });
+
+  it('maps SASL to SASL_PLAINTEXT, or SASL_SSL with TLS; the mechanism is case-insensitive', () => {
+    const sasl = ['--sasl-mechanism', 'scram-sha-512', '--username', 'hono', '--password', secret];
+    expect(consumeArgs([...required, ...sasl]).kafka).toEqual({
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanisms': 'SCRAM-SHA-512',
+      'sasl.username': 'hono',
+      'sasl.password': secret,
+    });
+    expect(consumeArgs([...required, ...sasl, '--tls']).kafka['security.protocol']).toBe('SASL_SSL');
+  });
+
+  it('takes the user and password from KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD', () => {
+    const env = { KAFKA_SASL_USERNAME: 'env-user', KAFKA_SASL_PASSWORD: secret };
+    const args = consumeArgs([...required, '--sasl-mechanism', 'SCRAM-SHA-256'], env);
+    expect(args.kafka).toMatchObject({ 'sasl.username': 'env-user', 'sasl.password': secret });
+    // Without --sasl-mechanism the variables are ignored: a plaintext run is not broken by them.
+    expect(consumeArgs(required, env).kafka).toEqual({});
+  });
+
+  it('warns that PLAIN without TLS sends the password in clear text', () => {
+    const args = consumeArgs([
+      ...required,
+      '--sasl-mechanism',
+      'PLAIN',
+      '--username',
+      'u',
+      '--password',
+      'p',
+    ]);
+    expect(args.warnings).toEqual([expect.stringContaining('clear text')]);
+  });
+
+  it('passes --kafka settings through; they win over the derived ones', () => {
+    const args = consumeArgs([
+      ...required,
+      '--tls',
+      '--kafka',
+      'security.protocol=ssl',
+      '--kafka',
+      'session.timeout.ms=10000',
+      '--kafka',
+      'client.rack=a=b',
+    ]);
+    expect(args.kafka).toEqual({
+      'security.protocol': 'ssl',
+      'session.timeout.ms': '10000',
+      'client.rack': 'a=b',
+    });
+  });
+});
+
+describe('parseCommandLine: usage problems', () => {
+  it('lists every problem of a command line at once', () => {
+    expect(
+      problems(
+        ['consume', '-n', '0', '--format', 'xml', '--tenant', 'a b', '--connect-timeout', '1.5', '--group='],
+        {},
+      ),
+    ).toEqual([
+      '--brokers is required (or set KAFKA_BOOTSTRAP_SERVERS)',
+      `--tenant 'a b': tenant id may only contain the Kafka topic characters [a-zA-Z0-9._-]: " " at index 1`,
+      '--group must not be empty',
+      `--format must be 'json' or 'text', not 'xml'`,
+      `--max-events must be a positive whole number, not '0'`,
+      `--connect-timeout must be a positive whole number, not '1.5'`,
+    ]);
+  });
+
+  it.each([
+    [['consume', '-b', 'x'], '--tenant is required'],
+    [['consume', ...required, '-n', '-3'], "Option '-n' argument is ambiguous"],
+    [['consume', ...required, '--max-events', '9007199254740993'], '--max-events must be a positive whole'],
+    [['consume', ...required, '--nope'], "Unknown option '--nope'"],
+    [['consume', ...required, '--tls=yes'], "Option '--tls' does not take an argument"],
+    [['consume', ...required, '--password'], "Option '--password <value>' argument missing"],
+    [['consume', ...required, 'extra'], "unexpected argument 'extra'"],
+    [['consume', ...required, '--sasl-mechanism', 'GSSAPI'], '--sasl-mechanism must be one of'],
+    [['consume', ...required, '--sasl-mechanism', 'PLAIN'], '--sasl-mechanism needs a user name'],
+    [['consume', ...required, '--username', 'u'], '--username and --password need --sasl-mechanism'],
+    [['consume', ...required, '--cert-file', 'c.pem'], '--cert-file and --key-file go together'],
+    [['consume', ...required, '--kafka', 'group.id=x'], '--kafka group.id: use --group'],
+    [['consume', ...required, '--kafka', 'auto.offset.reset=earliest'], 'use --from-beginning'],
+    [['consume', ...required, '--kafka', 'session.timeout.ms'], "got 'session.timeout.ms' without ="],
+    [['consume', ...required, '--kafka', '=x'], '--kafka expects key=value'],
+    [['consume', '-b', 'a b', '-t', 't'], '--brokers: a broker contains a space'],
+    [[], "missing command: 'consume'"],
+    [['-b', 'x'], "missing command: 'consume'"],
+    [['produce'], "unknown command 'produce'"],
+  ])('%j: %s', (argv, problem) => {
+    expect(problems(argv).join('\n')).toContain(problem);
+  });
+
+  it('checks that the certificate and key files can be read', () => {
+    const readable = (path: string): boolean => path !== 'missing.pem';
+    expect(problems(['consume', ...required, '--ca-file', 'missing.pem'], {}, readable)).toEqual([
+      "--ca-file: cannot read 'missing.pem'",
+    ]);
+    // By default the file system is asked.
+    expect(parseCommandLine(['consume', ...required, '--ca-file', '/no/such/ca.pem'], {})).toMatchObject({
+      kind: 'usage',
+      problems: ["--ca-file: cannot read '/no/such/ca.pem'"],
+    });
+  });
+
+  it('never quotes a password, a --kafka value, or what may be a --kafka value', () => {
+    const lines = [
+      ['consume', '--password', secret],
+      ['consume', ...required, '--username', 'u', '--password', secret, '-n', 'x'],
+      ['consume', ...required, `--password=${secret}`, '--kafka', `sasl.password=${secret}`, '--bad'],
+      ['consume', ...required, '--kafka', `sasl.password=${secret}`, '--kafka', 'group.id=g'],
+      ['consume', ...required, '--kafka', 'sasl.password', secret],
+      ['consume', ...required, '--kafka', secret],
+      ['--kafka', 'sasl.password', secret, 'consume'],
+      ['consume', ...required, `--pass=${secret}`],
+    ];
+    for (const argv of lines) {
+      const found = problems(argv, { KAFKA_SASL_PASSWORD: secret });
+      expect(found.length, JSON.stringify(argv)).toBeGreaterThan(0);
+      expect(found.join('\n')).not.toContain(secret);
+    }
+  });
+});
+
+describe('parseCommandLine: help and version', () => {
+  it.each([
+    [['--help'], { kind: 'help', command: undefined }],
+    [['-h'], { kind: 'help', command: undefined }],
+    [['consume', '--help'], { kind: 'help', command: 'consume' }],
+    [['consume', '-b', 'x', '-h'], { kind: 'help', command: 'consume' }],
+    [['--version'], { kind: 'version' }],
+  ])('%j', (argv, expected) => {
+    expect(parse(argv)).toEqual(expected);
+  });
+});
+
+/** An in-memory stream with what was written to it. */
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+function fakeIo(env: Record<string, string> = {}): CliIo & { stdout: Capture; stderr: Capture } {
+  return {
+    stdout: new Capture(),
+    stderr: new Capture(),
+    env,
+    signals: { on: () => undefined, off: () => undefined },
+    forceExit: () => {
+      throw new Error('forceExit() must not be called');
+    },
+  };
+}
+
+describe('main: exit codes without a broker', () => {
+  it('prints the help to stdout and exits 0, with the exit codes documented', async () => {
+    const io = fakeIo();
+    expect(await main(['consume', '--help'], io)).toBe(0);
+    expect(io.stdout.text).toContain('Usage: eclipse-hono-kafka consume');
+    expect(io.stdout.text).toMatch(/Exit codes:\n {2}0 .*\n {2}1 .*\n.*\n {2}2 +usage error/);
+    expect(io.stderr.text).toBe('');
+    const general = fakeIo();
+    expect(await main(['--help'], general)).toBe(0);
+    expect(general.stdout.text).toContain('consume');
+  });
+
+  it('prints the version of package.json', async () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    const io = fakeIo();
+    expect(await main(['--version'], io)).toBe(0);
+    expect(io.stdout.text).toBe(`${manifest.version}\n`);
+  });
+
+  it('exits 2 with the problems and a hint to --help on stderr, nothing on stdout', async () => {
+    const io = fakeIo({ KAFKA_SASL_PASSWORD: secret });
+    expect(await main(['consume', '--sasl-mechanism', 'PLAIN', '--password', secret], io)).toBe(2);
+    expect(io.stdout.text).toBe('');
+    expect(io.stderr.text).toBe(
+      [
+        'eclipse-hono-kafka: --brokers is required (or set KAFKA_BOOTSTRAP_SERVERS)',
+        'eclipse-hono-kafka: --tenant is required',
+        'eclipse-hono-kafka: --sasl-mechanism needs a user name: --username or KAFKA_SASL_USERNAME',
+        "Run 'eclipse-hono-kafka consume --help' for usage.",
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('exits 2 for a setting the consumer owns, named by its command-line option', async () => {
+    const io = fakeIo();
+    const argv = ['consume', ...required, '--kafka', 'enable.auto.commit=true', '--password', secret];
+    expect(await main([...argv, '--sasl-mechanism', 'PLAIN', '--username', 'u'], io)).toBe(2);
+    expect(io.stderr.text).toContain('--kafka enable.auto.commit: is set by the SDK');
+    expect(io.stderr.text).not.toContain(secret);
+  });
+
+  it('exits 2 for an unknown command or option', async () => {
+    const io = fakeIo();
+    expect(await main(['consume', '--from-begining'], io)).toBe(2);
+    expect(io.stderr.text).toContain("Unknown option '--from-begining'");
+    expect(io.stderr.text).toContain("Run 'eclipse-hono-kafka consume --help' for usage.");
+    const other = fakeIo();
+    expect(await main(['list'], other)).toBe(2);
+    expect(other.stderr.text).toContain("Run 'eclipse-hono-kafka --help' for usage.");
+  });
+});
