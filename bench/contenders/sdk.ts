@@ -1,0 +1,26 @@
+/** This SDK: decoding into typed events, a no-op async handler, at-least-once commits, per ordering mode. */
+import { HonoEventConsumer, type HonoEventConsumerOptions } from '../../dist/index.js';
+import type { Contender } from './contender.js';
+
+const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
+
+/** The SDK with `ordering` and otherwise default options. */
+export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>): Contender {
+  return {
+    async start(run, handled) {
+      const consumer = new HonoEventConsumer({
+        brokers: run.brokers,
+        tenant: run.tenant,
+        groupId: run.groupId,
+        ordering,
+        logger: quiet,
+      });
+      const noop = async (): Promise<void> => {
+        handled(1);
+        await Promise.resolve();
+      };
+      await consumer.run({ event: noop, emptyNotification: noop, connection: noop, invalid: noop });
+      return { stop: () => consumer.stop() };
+    },
+  };
+}

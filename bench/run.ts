@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: every benchmark in one run, against one broker, printing tables and writing the
+ * figures to `bench/results/<time>.json`.
+ *
+ * Options: `--events <n>` (throughput events, default 1,000,000), `--only throughput,concurrency,latency,memory`.
+ * `KAFKA_BOOTSTRAP_SERVERS` uses an existing broker instead of starting one.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchBroker } from './lib/broker.js';
+import { randomSuffix } from '../test/integration/clients.js';
+import { runThroughput } from './sections/throughput.js';
+import { runConcurrency } from './sections/concurrency.js';
+import { runLatency } from './sections/latency.js';
+import { runMemory } from './sections/memory.js';
+
+const sections = ['throughput', 'concurrency', 'latency', 'memory'] as const;
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    only: { type: 'string', default: sections.join(',') },
+  },
+});
+const events = Number(values.events);
+const only = new Set(values.only.split(','));
+const log = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+
+// The consumers under test load the SDK as users get it: the compiled package in dist/.
+log('building dist/');
+execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const broker = await benchBroker(log);
+const results: Record<string, unknown> = {};
+try {
+  const context = { brokers: broker.bootstrapServers, suffix: randomSuffix(), log };
+  const throughput = only.has('throughput') ? await runThroughput({ ...context, events }) : undefined;
+  results['throughput'] = throughput;
+  if (only.has('concurrency')) results['concurrency'] = await runConcurrency(context);
+  if (only.has('latency')) results['latency'] = await runLatency(context);
+  // The memory runs read the throughput topic's backlog when there is one (1M events by default).
+  const backlog = throughput !== undefined && events >= 1_000_000 ? throughput.tenant : undefined;
+  if (only.has('memory')) results['memory'] = await runMemory({ ...context, tenant: backlog });
+} finally {
+  await broker.stop();
+}
+
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+const file = `bench/results/${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.json`;
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(
+  file,
+  `${JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      commit,
+      node: process.version,
+      kafka: broker.version,
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model,
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      },
+      ...results,
+    },
+    null,
+    2,
+  )}\n`,
+);
+log(`figures written to ${file}`);
