@@ -45,6 +45,24 @@ describe('HandlerTimeouts', () => {
     expect(onTimeout).not.toHaveBeenCalled();
   });
 
+  it('takes a call ended twice, or ended after it timed out, in its stride', async () => {
+    const timeouts = new HandlerTimeouts(100);
+    const fired: number[] = [];
+    const first = timeouts.start(() => fired.push(1));
+    const second = timeouts.start(() => fired.push(2));
+    timeouts.end(second);
+    timeouts.end(second);
+    expect(timeouts.size).toBe(1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fired).toEqual([1]);
+    timeouts.end(first);
+    expect(timeouts.size).toBe(0);
+    const third = timeouts.start(() => fired.push(3));
+    expect(vi.getTimerCount()).toBe(1);
+    timeouts.end(third);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('re-arms for a call started after the oldest one ended', async () => {
     const timeouts = new HandlerTimeouts(100);
     const fired: number[] = [];
