@@ -62,7 +62,7 @@ export async function runMemory(
         'handled',
         'max held',
         'peak RSS MB',
-        'RSS by quarter MB',
+        'RSS at 1/4, 1/2, 3/4 MB',
         'peak heap MB',
         'pauses',
       ],

@@ -27,7 +27,7 @@ export interface MemoryResult {
   /** Most records held (running plus waiting) in any sample. */
   readonly maxHeld: number;
   readonly peakRssMb: number;
-  /** RSS at the end of each quarter of the run. */
+  /** RSS at a quarter, half and three quarters of the run. */
   readonly rssByQuarterMb: readonly number[];
   readonly peakHeapUsedMb: number;
   readonly pauses: number;
@@ -63,7 +63,7 @@ for (let sample = 1; sample <= samples; sample++) {
   maxHeld = Math.max(maxHeld, inFlight + buffered);
   const memory = process.memoryUsage();
   peakHeapUsed = Math.max(peakHeapUsed, memory.heapUsed);
-  if (sample % Math.round(samples / 4) === 0) rss.push(round(memory.rss / 2 ** 20, 1));
+  if (sample % Math.round(samples / 4) === 0 && rss.length < 3) rss.push(round(memory.rss / 2 ** 20, 1));
 }
 const figures = processFigures();
 const result: MemoryResult = {
