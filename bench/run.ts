@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark in one run, against one broker, printing tables and writing the
  * figures to `bench/results/<time>.json`.
  *
- * Options: `--events <n>` (throughput events, default 1,000,000), `--only throughput,concurrency,latency,memory`.
+ * Options: `--events <n>` (throughput events, default 1,000,000), `--only throughput,concurrency,latency,memory`,
+ * `--no-save` (print only; CI runs a small throughput round this way so that the benchmarks keep working).
  * `KAFKA_BOOTSTRAP_SERVERS` uses an existing broker instead of starting one.
  */
 import { execFileSync } from 'node:child_process';
@@ -21,10 +22,20 @@ const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
     only: { type: 'string', default: sections.join(',') },
+    'no-save': { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
 const only = new Set(values.only.split(','));
+const unknown = [...only].filter((name) => !(sections as readonly string[]).includes(name));
+if (!Number.isSafeInteger(events) || events < 1 || unknown.length > 0) {
+  console.error(
+    `usage: npm run bench -- [--events <n>] [--only ${sections.join(',')}] [--no-save]` +
+      (unknown.length > 0 ? `\nunknown section(s): ${unknown.join(', ')}` : ''),
+  );
+  process.exit(2);
+}
+const startedAt = new Date();
 const log = (line: string): void => {
   process.stderr.write(`[bench] ${line}\n`);
 };
@@ -38,6 +49,10 @@ try {
   const context = { brokers: broker.bootstrapServers, suffix: randomSuffix(), log };
   const throughput = only.has('throughput') ? await runThroughput({ ...context, events }) : undefined;
   results['throughput'] = throughput;
+  if (throughput !== undefined && throughput.failed.length > 0) {
+    log(`failed: ${throughput.failed.join(', ')}`);
+    process.exitCode = 1;
+  }
   if (only.has('concurrency')) results['concurrency'] = await runConcurrency(context);
   if (only.has('latency')) results['latency'] = await runLatency(context);
   // The memory runs read the throughput topic's backlog when there is one (1M events by default).
@@ -54,13 +69,14 @@ const commit = (() => {
     return 'unknown';
   }
 })();
-const file = `bench/results/${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.json`;
+const file = `bench/results/${startedAt.toISOString().replaceAll(':', '-').slice(0, 19)}.json`;
+if (values['no-save']) process.exit();
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
   file,
   `${JSON.stringify(
     {
-      at: new Date().toISOString(),
+      at: startedAt.toISOString(),
       commit,
       node: process.version,
       kafka: broker.version,

@@ -17,7 +17,12 @@ const devices = 1000;
 /** Produces the topic, runs every contender, prints the table and returns the figures. */
 export async function runThroughput(
   context: SectionContext & { readonly events: number },
-): Promise<{ readonly tenant: string; readonly events: number } & Record<string, unknown>> {
+): Promise<
+  { readonly tenant: string; readonly events: number; readonly failed: readonly string[] } & Record<
+    string,
+    unknown
+  >
+> {
   const { brokers, log, events } = context;
   const tenant = `bench-${context.suffix}`;
   const topic = eventTopic(tenant);
@@ -37,6 +42,7 @@ export async function runThroughput(
   );
 
   const results: ThroughputResult[] = [];
+  const failed: string[] = [];
   for (const contender of contenderNames) {
     log(`throughput: ${contenderLabels[contender]}`);
     try {
@@ -56,8 +62,11 @@ export async function runThroughput(
       results.push(result);
     } catch (error) {
       log(`  failed: ${String(error)}`);
+      failed.push(contender);
     }
   }
+  if (events < 100_000)
+    log('a small run: start-up dominates, the ratios say little (the figures use 1,000,000)');
   const ceiling = results.find((result) => result.contender === 'raw')?.eventsPerSecond ?? Number.NaN;
   const rows = results.map((result) => ({ ...result, ratio: round(result.eventsPerSecond / ceiling, 2) }));
   console.log(
@@ -92,6 +101,7 @@ export async function runThroughput(
   );
   return {
     tenant,
+    failed,
     events,
     partitions,
     devices,
