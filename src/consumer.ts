@@ -216,7 +216,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     const client = this.#client;
     return {
       state: this.#state,
-      connected: client?.connected === true && !this.#brokersDown,
+      // Not before run() reached a broker: the client counts itself connected while it still tries.
+      connected:
+        (this.#state === 'running' || this.#state === 'stopping') &&
+        client?.connected === true &&
+        !this.#brokersDown,
       partitions: this.#table.all().map((lease) => {
         const offsets = this.#ledger.get(lease.topic, lease.partition);
         const high = client?.highWatermark(lease.topic, lease.partition);

@@ -1,5 +1,6 @@
 /** This SDK: decoding into typed events, a no-op async handler, at-least-once commits, per ordering mode. */
-import { HonoEventConsumer, type HonoEventConsumerOptions } from '../../dist/index.js';
+import type { HonoEventConsumerOptions } from '../../src/index.js';
+import { loadSdk } from '../lib/sdk.js';
 import type { Contender } from './contender.js';
 
 const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
@@ -8,6 +9,7 @@ const quiet = { debug: () => undefined, info: () => undefined, warn: () => undef
 export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>): Contender {
   return {
     async start(run, handled) {
+      const { HonoEventConsumer } = await loadSdk();
       const consumer = new HonoEventConsumer({
         brokers: run.brokers,
         tenant: run.tenant,

@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HonoEventConsumer, type HonoEvent, type HonoEventConsumerOptions } from '../../dist/index.js';
+import type { HonoEvent, HonoEventConsumerOptions } from '../../src/index.js';
+import { loadSdk } from '../lib/sdk.js';
 import { processFigures, report, round } from '../lib/child.js';
 
 /** One concurrency run. */
@@ -30,6 +31,7 @@ export interface ConcurrencyResult {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ConcurrencyRun;
+const { HonoEventConsumer } = await loadSdk();
 const consumer = new HonoEventConsumer({
   brokers: config.brokers,
   tenant: config.tenant,

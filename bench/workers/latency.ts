@@ -4,7 +4,8 @@
  * handler start and produce -> commit confirmed by the broker, and prints `ready` once it owns every
  * partition.
  */
-import { findHeader, headerText, HonoEventConsumer, type HonoEvent } from '../../dist/index.js';
+import type { HonoEvent } from '../../src/index.js';
+import { loadSdk } from '../lib/sdk.js';
 import { percentile, preciseNow, processFigures, report, round } from '../lib/child.js';
 
 /** One latency run. */
@@ -37,6 +38,7 @@ export interface LatencyResult {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as LatencyRun;
+const { findHeader, headerText, HonoEventConsumer } = await loadSdk();
 const consumer = new HonoEventConsumer({
   brokers: config.brokers,
   tenant: config.tenant,

@@ -4,7 +4,7 @@
  * fixed time, sampling memory and the records it holds every 100 ms.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HonoEventConsumer } from '../../dist/index.js';
+import { loadSdk } from '../lib/sdk.js';
 import { processFigures, report, round } from '../lib/child.js';
 
 /** One memory run. */
@@ -35,6 +35,7 @@ export interface MemoryResult {
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as MemoryRun;
+const { HonoEventConsumer } = await loadSdk();
 const consumer = new HonoEventConsumer({
   brokers: config.brokers,
   tenant: config.tenant,
