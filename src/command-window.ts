@@ -106,6 +106,11 @@ export function isDeviceReachable(source: CommandWindowSource, now: Date | numbe
  * @param now - The moment to measure from, as a Date or ms since the Unix epoch.
  *   Defaults to the current time.
  * @returns The remaining ms: `Infinity` for `ttd` `-1`, `0` when the window is closed or over.
+ * @example
+ * ```ts
+ * const remaining = remainingCommandWindow(event);
+ * if (remaining > 0) await sendCommand(event.deviceId, { timeoutMs: Math.min(remaining, 10_000) });
+ * ```
  */
 export function remainingCommandWindow(source: CommandWindowSource, now: Date | number = Date.now()): number {
   const { ttd } = source;
@@ -119,6 +124,10 @@ export function remainingCommandWindow(source: CommandWindowSource, now: Date | 
  *
  * @param source - A decoded event, or anything with `creationTime` and `ttl`.
  * @returns The last moment at which the message is still valid, or `undefined`.
+ * @example
+ * ```ts
+ * expiresAt({ creationTime: new Date('2025-01-01T00:00:00Z'), ttl: 60_000 }); // 2025-01-01T00:01:00.000Z
+ * ```
  */
 export function expiresAt(source: ExpirySource): Date | undefined {
   return source.ttl === undefined ? undefined : new Date(source.creationTime.getTime() + source.ttl);
@@ -134,6 +143,11 @@ export function expiresAt(source: ExpirySource): Date | undefined {
  * @param now - The moment to ask about, as a Date or ms since the Unix epoch.
  *   Defaults to the current time.
  * @returns `true` if the message has expired at `now`.
+ * @example
+ * ```ts
+ * const event = decodeEvent(record);
+ * if (!isExpired(event)) await handle(event);
+ * ```
  */
 export function isExpired(source: ExpirySource, now: Date | number = Date.now()): boolean {
   return source.ttl !== undefined && source.creationTime.getTime() + source.ttl < toMs(now);

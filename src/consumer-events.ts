@@ -41,38 +41,126 @@ export interface DeadLetterInfo extends SkipInfo {
   readonly deadLetterTopic: string;
 }
 
-/** Event names of a {@link HonoEventConsumer}, each with its listener's signature. */
+/**
+ * Event names of a {@link HonoEventConsumer}, each with its listener's signature.
+ *
+ * @example
+ * ```ts
+ * consumer.on('error', (error) => console.error(error.code, error.message));
+ * consumer.on('paused', (partitions, reason) => console.warn('paused', reason, partitions));
+ * consumer.on('deadLettered', (info) => console.warn('dead-lettered', info.offset, info.error.code));
+ * ```
+ */
 export interface HonoEventConsumerEvents {
-  /** The consumer connected and subscribed; partitions follow through `assigned`. */
+  /** `run()` connected and subscribed, just before it resolves; partitions follow through `assigned`. */
   started: () => void;
-  /** The group assigned these partitions to this consumer. */
+  /**
+   * The group assigned partitions to this consumer; fetching from them starts now (unless the consumer
+   * is stopping or under back-pressure).
+   *
+   * @param partitions - the newly assigned partitions
+   */
   assigned: (partitions: readonly TopicPartition[]) => void;
-  /** The group took these partitions back; finished work was committed before they were released. */
+  /**
+   * The group took partitions back. Nothing new was fetched for them, their fetched records were
+   * finished (what was still unfinished after `drainTimeoutMs` was abandoned), and the finished
+   * positions were committed before they were released.
+   *
+   * @param partitions - the released partitions
+   */
   revoked: (partitions: readonly TopicPartition[]) => void;
-  /** These partitions were lost (e.g. the session expired): nothing was committed for them. */
+  /**
+   * Partitions were lost (e.g. the session expired): they were released at once and nothing was
+   * committed for them, so their new owner handles again everything after the last commit.
+   *
+   * @param partitions - the lost partitions
+   */
   lost: (partitions: readonly TopicPartition[]) => void;
-  /** The broker confirmed these positions (the next offset to read, per partition). */
+  /**
+   * The broker confirmed a commit.
+   *
+   * @param offsets - the committed positions: the next offset to read, per partition
+   */
   committed: (offsets: readonly TopicPartitionOffset[]) => void;
-  /** A commit failed; the positions are committed again at the next opportunity. */
+  /**
+   * The broker did not confirm a commit (or did not answer within 10 s). The positions of partitions
+   * still owned are committed again at the next opportunity.
+   *
+   * @param error - the failure, with the positions in {@link CommitError.offsets}
+   */
   commitFailed: (error: CommitError) => void;
-  /** Fetching from these partitions stopped. */
+  /**
+   * Fetching from partitions stopped: `backpressure` when `maxInFlight` records are held, `failure` when
+   * a record failed for good with `onFailure: 'pause'` (or its dead-letter write failed), `stopping` on
+   * `stop()`. Emitted for partitions that were fetching until now.
+   *
+   * @param partitions - the partitions that stopped fetching
+   * @param reason - why they were paused
+   */
   paused: (partitions: readonly TopicPartition[], reason: PauseReason) => void;
-  /** Fetching from these partitions started again. */
+  /**
+   * Fetching from partitions started again. Emitted only for partitions that no other reason keeps
+   * paused.
+   *
+   * @param partitions - the partitions that fetch again
+   * @param reason - the pause reason that ended
+   */
   resumed: (partitions: readonly TopicPartition[], reason: PauseReason) => void;
-  /** A handler failed and the record is tried again after a delay. */
+  /**
+   * A handler failed and the record is tried again after a delay (before the last attempt of
+   * `retry.maxAttempts`).
+   *
+   * @param info - the record, the failed attempt, the delay and the error
+   */
   retrying: (info: RetryInfo) => void;
-  /** A record was written to the dead-letter topic and is committed past. */
+  /**
+   * A record that failed for good (after the last attempt, or undecodable without an `invalid`
+   * handler) was written to the dead-letter topic, the broker acknowledged it, and it is committed past
+   * (`onFailure: 'deadLetter'`).
+   *
+   * @param info - the record, the last error and the dead-letter topic
+   */
   deadLettered: (info: DeadLetterInfo) => void;
-  /** A record was given up on and is committed past (`onFailure: 'skip'`). */
+  /**
+   * A record that failed for good (after the last attempt, or undecodable without an `invalid`
+   * handler) was given up on and is committed past (`onFailure: 'skip'`).
+   *
+   * @param info - the record and the last error
+   */
   skipped: (info: SkipInfo) => void;
-  /** A record's `ttl` had expired; with `expired: 'skip'` it is committed without a handler call. */
+  /**
+   * A record's `ttl` had expired, and with `expired: 'skip'` (the default) it is committed without a
+   * handler call. Not emitted with `expired: 'deliver'`.
+   *
+   * @param event - the decoded, expired event
+   */
   expired: (event: HonoEvent) => void;
-  /** A handler threw, rejected or timed out (every attempt). */
+  /**
+   * A handler threw, rejected or timed out. Emitted on every failed attempt, including those of the
+   * `invalid` handler and those after the last attempt while a partition is paused for the record.
+   *
+   * @param error - the failure; the handler's own error is its `cause`
+   */
   handlerError: (error: HandlerError) => void;
-  /** A record could not be decoded; it goes to the `invalid` handler. */
+  /**
+   * A record could not be decoded. It goes to the `invalid` handler, or, without one, to the `onFailure`
+   * outcome.
+   *
+   * @param error - why, with the raw record in {@link DecodeError.record}
+   */
   decodeError: (error: DecodeError) => void;
-  /** A problem that needs attention: a paused partition, a broker or authentication failure, a fatal client error. */
+  /**
+   * A problem that needs attention: a partition paused for a record that failed for good (the
+   * {@link HandlerError} or {@link DecodeError}), a dead-letter write that failed, brokers down (once
+   * until they answer again), a refused login, any other client failure, or a fatal client error (the
+   * consumer then stops).
+   *
+   * @param error - the problem, with a stable `code`
+   */
   error: (error: HonoKafkaError) => void;
-  /** `stop()` finished: work drained, positions committed, client closed. */
+  /**
+   * `stop()` finished: work drained, positions committed, client closed. Also emitted when `stop()` is
+   * called on a consumer that never ran or whose `run()` failed.
+   */
   stopped: () => void;
 }

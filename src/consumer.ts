@@ -37,18 +37,31 @@ import { KeyedScheduler } from './scheduling/keyed-scheduler.js';
 import { orderingKey } from './scheduling/ordering.js';
 import { decodeEvent } from './wire/decode.js';
 
-/** Where the consumer is in its life. */
+/**
+ * Where the consumer is in its life: `idle` before {@link HonoEventConsumer.run}, `starting` while
+ * `run()` connects, `running`, `stopping` while {@link HonoEventConsumer.stop} drains and closes,
+ * `stopped`, or `failed` when `run()` could not connect. A consumer runs once: after `failed` or
+ * `stopped`, create a new one.
+ */
 export type ConsumerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-/** A partition's position and lag, for monitoring. */
+/** An owned partition's position and lag, for monitoring. */
 export interface PartitionHealth extends TopicPartition {
-  /** The position that would be committed now (next offset to read), if any record was fetched. */
+  /**
+   * The position that would be committed now (the next offset to read): the lowest fetched record not
+   * finished yet, or the last fetched one + 1. `undefined` until a record was fetched since the
+   * partition was assigned.
+   */
   readonly committable: number | undefined;
-  /** The last position the broker confirmed. */
+  /** The last position the broker confirmed since the partition was assigned to this consumer. */
   readonly committed: number | undefined;
-  /** Records behind the partition's end, as far as the client knows it. */
+  /**
+   * Records between {@link PartitionHealth.committable} (or {@link PartitionHealth.committed}) and the
+   * partition's end, as far as the client knows the end. `undefined` while either is unknown, e.g.
+   * before the first record was fetched.
+   */
   readonly lag: number | undefined;
-  /** Why fetching is paused, if it is. */
+  /** Why fetching is paused; empty while the partition fetches. */
   readonly pausedFor: readonly PauseReason[];
 }
 
@@ -56,13 +69,16 @@ export interface PartitionHealth extends TopicPartition {
 export interface HealthSnapshot {
   /** Where the consumer is in its life. */
   readonly state: ConsumerState;
-  /** Connected, and the brokers were reachable at the last contact. */
+  /**
+   * Running or stopping, the client is connected, and the brokers answered at the last contact: `false`
+   * from an "all brokers down" report until the next fetched record or confirmed commit.
+   */
   readonly connected: boolean;
   /** Owned partitions with their positions. */
   readonly partitions: readonly PartitionHealth[];
-  /** Handlers running now. */
+  /** Records being handled now, retries and the waits between them included (at most `concurrency`). */
   readonly inFlight: number;
-  /** Records fetched and waiting for their turn. */
+  /** Records fetched and waiting for their turn (device or partition order, or a free handler slot). */
   readonly buffered: number;
   /** When the poll loop last returned (it runs while handlers run). */
   readonly lastPollAt: Date | undefined;
@@ -79,7 +95,12 @@ const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
 
 /**
- * An at-least-once consumer of Hono events.
+ * An at-least-once consumer of Hono events: joins a consumer group on the tenants' `hono.event.<tenant>`
+ * topics, decodes each record, runs the matching handler and commits a position only after the handlers
+ * of that record and of every earlier record of its partition resolved.
+ *
+ * It is an `EventEmitter` (eventemitter3) with the typed events of {@link HonoEventConsumerEvents}. A
+ * consumer runs once: {@link HonoEventConsumer.run}, then {@link HonoEventConsumer.stop}.
  *
  * @example
  * ```ts
@@ -115,10 +136,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #starting: Promise<void> | undefined;
 
   /**
-   * Validates the options; connects nothing yet.
+   * Validates the options and applies the defaults; connects nothing yet.
    *
    * @param options - brokers, tenant(s), group and processing settings
-   * @throws {@link OptionsError} listing every bad option
+   * @throws {@link OptionsError} listing every bad option, including invalid tenant ids and librdkafka
+   *   settings that the SDK sets itself
    */
   constructor(options: HonoEventConsumerOptions) {
     super();
@@ -133,18 +155,22 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     });
   }
 
-  /** Where the consumer is in its life. */
+  /** Where the consumer is in its life (see {@link ConsumerState}). */
   get state(): ConsumerState {
     return this.#state;
   }
 
   /**
-   * Connects, joins the group and starts consuming. Resolves once the consumer runs; records are then
-   * handled in the background until {@link HonoEventConsumer.stop} is called.
+   * Connects, subscribes to the tenants' topics and starts consuming. Resolves once the consumer runs;
+   * records are then handled in the background until {@link HonoEventConsumer.stop} is called. With
+   * `onFailure: 'deadLetter'` it also connects the dead-letter producer.
    *
    * @param handlers - the application's handlers
-   * @throws {@link StateError} when called twice
-   * @throws {@link KafkaClientError} when the brokers cannot be reached or the login fails
+   * @returns a promise that resolves once the consumer is subscribed (state `running`)
+   * @throws {@link StateError} when `run()` was called before, or `stop()` was called first
+   * @throws {@link KafkaClientError} when no broker answered within `connectTimeoutMs`
+   *   (`ERR_HONO_BROKERS_DOWN`), the login was refused (`ERR_HONO_AUTHENTICATION`) or the client failed
+   *   otherwise; the state is then `failed`
    */
   async run(handlers: HonoEventHandlers): Promise<void> {
     if (this.#state !== 'idle') throw new StateError(`run() was already called (state: ${this.#state})`);
@@ -204,14 +230,28 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   /**
    * Stops: no new records, running handlers drain (up to `drainTimeoutMs`), finished positions are
    * committed, the group is left and the client closed (up to `closeTimeoutMs`). Safe to call more than
-   * once, from a signal handler, and during a rebalance: every call returns the same promise.
+   * once, from a signal handler, and during a rebalance: every call returns the same promise. Called
+   * during `run()`, it waits for `run()` to finish first.
+   *
+   * @returns a promise that resolves once the consumer is `stopped`, after the `stopped` event
    */
   stop(): Promise<void> {
     this.#stopping ??= this.#stop();
     return this.#stopping;
   }
 
-  /** A snapshot for readiness and liveness probes. */
+  /**
+   * A snapshot for readiness and liveness probes: state, connection, partitions with positions and lag,
+   * and the work held.
+   *
+   * @returns a new snapshot; it does not change afterwards
+   * @example
+   * ```ts
+   * const health = consumer.health();
+   * const ready = health.state === 'running' && health.connected;
+   * const lag = health.partitions.reduce((sum, partition) => sum + (partition.lag ?? 0), 0);
+   * ```
+   */
   health(): HealthSnapshot {
     const client = this.#client;
     return {

@@ -104,13 +104,21 @@ export interface HonoKafkaErrorOptions {
 }
 
 /**
- * The base class of every error thrown by the SDK.
+ * The base class of every error thrown or emitted by the SDK.
  *
  * Match on {@link HonoKafkaError.code | code}, never on the message: codes are stable, messages are for
  * people. Use {@link isHonoKafkaError} rather than `instanceof` when two copies of the package may be
  * installed side by side.
  *
  * @typeParam Code - The codes that this class of error can carry.
+ * @example
+ * ```ts
+ * consumer.on('error', (error) => {
+ *   if (error.code === ErrorCode.Authentication) console.error('Kafka refused the login');
+ *   else if (error.retriable) console.warn(error.code, error.message);
+ *   else console.error(error.code, error.message, error.cause);
+ * });
+ * ```
  */
 export class HonoKafkaError<Code extends ErrorCode = ErrorCode> extends Error {
   /** The stable, machine-readable reason for the error, one of {@link ErrorCode}. */
@@ -174,7 +182,8 @@ export interface DecodeErrorOptions extends HonoKafkaErrorOptions {
 
 /**
  * A Kafka record that is not a valid Hono event or telemetry message. Never retriable: the same bytes
- * fail the same way.
+ * fail the same way. Thrown by {@link decodeEvent}; the consumer emits it as `decodeError` and passes it
+ * to the `invalid` handler.
  */
 export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
   /** The record as the Kafka client delivered it, untouched. */
@@ -206,6 +215,15 @@ export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
  *
  * @param value - Anything, typically what a `catch` clause caught.
  * @returns `true` if `value` is a {@link DecodeError}.
+ * @example
+ * ```ts
+ * try {
+ *   await handle(decodeEvent(record));
+ * } catch (error) {
+ *   if (!isDecodeError(error)) throw error;
+ *   console.warn(error.code, error.header ?? error.field, error.record.offset);
+ * }
+ * ```
  */
 export function isDecodeError(value: unknown): value is DecodeError {
   return isHonoKafkaError(value) && value.name === 'DecodeError';
@@ -213,7 +231,10 @@ export function isDecodeError(value: unknown): value is DecodeError {
 
 /**
  * A tenant id that cannot be the suffix of a Kafka topic name: empty, too long, or with a character
- * outside `[a-zA-Z0-9._-]`. Thrown before anything reaches the Kafka client.
+ * outside `[a-zA-Z0-9._-]`. Thrown before anything reaches the Kafka client, by
+ * {@link assertValidTenantId}, the topic functions ({@link eventTopic}, {@link telemetryTopic},
+ * {@link honoTopic}) and the encoders. (The consumer's options report bad tenants in an
+ * {@link OptionsError}.)
  */
 export class TenantError extends HonoKafkaError<typeof ErrorCode.InvalidTenant> {
   /** The rejected tenant id, as given. */
@@ -234,7 +255,7 @@ export class TenantError extends HonoKafkaError<typeof ErrorCode.InvalidTenant> 
 
 /**
  * An encoder was asked to write something that Hono never writes, such as a fractional `ttd`; the
- * record would not decode.
+ * record would not decode. Thrown by {@link encodeEvent} and the other encoders.
  */
 export class EncodeError extends HonoKafkaError<typeof ErrorCode.InvalidEncoderInput> {
   /** The input field at fault, e.g. `ttd`. */
@@ -260,7 +281,10 @@ export interface OptionProblem {
   readonly message: string;
 }
 
-/** Options that do not validate. The message lists `path: problem` for every bad option. */
+/**
+ * Options that do not validate, thrown by the {@link HonoEventConsumer} constructor. The message lists
+ * `path: problem` for every bad option.
+ */
 export class OptionsError extends HonoKafkaError<typeof ErrorCode.InvalidOptions> {
   /** Every problem found. */
   readonly problems: readonly OptionProblem[];
@@ -280,7 +304,11 @@ export class OptionsError extends HonoKafkaError<typeof ErrorCode.InvalidOptions
   }
 }
 
-/** A handler that failed on a record. Retriable: the SDK retries it according to the retry policy. */
+/**
+ * A handler that failed on a record. Retriable: the SDK retries it according to the retry policy. The
+ * consumer emits it as `handlerError`, in `retrying`, `skipped` and `deadLettered`, and as `error` when
+ * it pauses a partition.
+ */
 export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
   /** The record's topic. */
   readonly topic: string;
@@ -352,7 +380,10 @@ export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
   }
 }
 
-/** A commit the broker did not confirm. Retriable: the positions are committed again at the next opportunity. */
+/**
+ * A commit the broker did not confirm, emitted as `commitFailed`. Retriable: the positions of partitions
+ * still owned are committed again at the next opportunity.
+ */
 export class CommitError extends HonoKafkaError<typeof ErrorCode.CommitFailed> {
   /** The positions of the failed commit. */
   readonly offsets: readonly TopicPartitionOffset[];
@@ -375,7 +406,10 @@ export class CommitError extends HonoKafkaError<typeof ErrorCode.CommitFailed> {
   }
 }
 
-/** A failure of the Kafka client: brokers unreachable, login refused, or a fatal client error. */
+/**
+ * A failure of the Kafka client: brokers unreachable, login refused, or a fatal client error. Thrown by
+ * {@link HonoEventConsumer.run} when it cannot connect, and emitted as `error` afterwards.
+ */
 export class KafkaClientError extends HonoKafkaError<KafkaClientErrorCode> {
   /**
    * Creates the error. Messages never contain secret settings.
@@ -390,7 +424,7 @@ export class KafkaClientError extends HonoKafkaError<KafkaClientErrorCode> {
   }
 }
 
-/** A method called at the wrong time, e.g. `run()` twice. */
+/** A method called at the wrong time, e.g. `run()` twice or after `stop()`. */
 export class StateError extends HonoKafkaError<typeof ErrorCode.InvalidState> {
   /**
    * Creates the error.

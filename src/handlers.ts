@@ -16,8 +16,9 @@ export interface HandlerContext {
   /** The attempt, 1 for the first call; retries count up. */
   readonly attempt: number;
   /**
-   * Aborted when the handler ran past `handlerTimeoutMs`, or when the consumer stops and its drain time
-   * is over. Pass it to `fetch` and database drivers so that abandoned work stops.
+   * Aborted when the handler ran past `handlerTimeoutMs`, when the drain time of a revoke or `stop()` is
+   * over, or when the partition was lost. Pass it to `fetch` and database drivers so that abandoned work
+   * stops.
    */
   readonly signal: AbortSignal;
   /** The record's topic. */
@@ -33,11 +34,26 @@ export interface HandlerContext {
  * retried. The SDK never commits the record before this promise resolved.
  *
  * @typeParam Event - the kind of event handled
+ * @param event - the decoded event
+ * @param context - the attempt, an abort signal and the record's position
+ * @returns nothing when done at once, or a promise that resolves when the event is processed
  */
 export type EventHandler<Event> = (event: Event, context: HandlerContext) => Promise<void> | void;
 
 /**
- * Handles a record that is not a valid Hono event. Resolve to commit past it.
+ * Handles a record that is not a valid Hono event. Resolve to commit past it; throw or reject to have it
+ * retried like any other handler.
+ *
+ * @param error - why the record did not decode, with a stable `code`
+ * @param record - the raw record, as the Kafka client delivered it
+ * @param context - the attempt, an abort signal and the record's position
+ * @returns nothing when done at once, or a promise that resolves when the record is dealt with
+ * @example
+ * ```ts
+ * const invalid: InvalidRecordHandler = async (error, record) => {
+ *   await quarantine.save({ code: error.code, topic: record.topic, offset: record.offset, value: record.value });
+ * };
+ * ```
  */
 export type InvalidRecordHandler = (
   error: DecodeError,
@@ -61,15 +77,30 @@ export type InvalidRecordHandler = (
  * ```
  */
 export interface HonoEventHandlers {
-  /** Connection events: a device connected or disconnected. */
+  /**
+   * Connection events: a device connected or disconnected.
+   * @defaultValue none: connection events go to `event`
+   */
   readonly connection?: EventHandler<ConnectionEvent> | undefined;
-  /** Empty notifications: usually a device's command window (`ttd`). */
+  /**
+   * Empty notifications: usually a device's command window (`ttd`).
+   * @defaultValue none: empty notifications go to `event`
+   */
   readonly emptyNotification?: EventHandler<EmptyNotification> | undefined;
-  /** Device provisioning notifications. */
+  /**
+   * Device provisioning notifications.
+   * @defaultValue none: provisioning notifications go to `event`
+   */
   readonly provisioning?: EventHandler<ProvisioningNotification> | undefined;
-  /** Every event without a handler of its own kind, and all other content types. */
+  /**
+   * Every event without a handler of its own kind, and all other content types.
+   * @defaultValue none: such events are committed without processing
+   */
   readonly event?: EventHandler<HonoEvent> | undefined;
-  /** Records that are not valid Hono events. */
+  /**
+   * Records that are not valid Hono events (a `decodeError` event is emitted first).
+   * @defaultValue none: the `onFailure` outcome applies to them
+   */
   readonly invalid?: InvalidRecordHandler | undefined;
 }
 

@@ -10,21 +10,48 @@ import { eventTopic, HonoEndpoint, MAX_TOPIC_NAME_LENGTH, tenantError } from './
 
 /** Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston). */
 export interface Logger {
-  /** Detail for troubleshooting: assignments, commits. */
+  /**
+   * Detail for troubleshooting: assignments, commits.
+   *
+   * @param message - what happened, in a short sentence
+   * @param context - structured details, such as topics or offsets
+   */
   debug(message: string, context?: Record<string, unknown>): void;
-  /** Milestones: started, stopped. */
+  /**
+   * Milestones: started, stopped.
+   *
+   * @param message - what happened, in a short sentence
+   * @param context - structured details, such as topics or the group id
+   */
   info(message: string, context?: Record<string, unknown>): void;
-  /** Something went wrong and the SDK handled it (a retry, a paused partition). */
+  /**
+   * Something went wrong and the SDK handled it (a retry, a paused partition, a client error).
+   *
+   * @param message - what happened, in a short sentence
+   * @param context - structured details, such as the error code
+   */
   warn(message: string, context?: Record<string, unknown>): void;
-  /** Something went wrong that needs attention. */
+  /**
+   * Something went wrong that needs attention.
+   *
+   * @param message - what happened, in a short sentence
+   * @param context - structured details, such as the error
+   */
   error(message: string, context?: Record<string, unknown>): void;
 }
 
 /** What happens to a record whose handler still fails after the last attempt. */
 export const FailureOutcome = {
-  /** Pause the record's partition and emit an error: nothing is skipped silently. */
+  /**
+   * Pause the record's partition and emit an error, then keep trying the record every
+   * `retry.maxDelayMs` until it succeeds (the partition resumes) or the partition is released: nothing
+   * is skipped silently. A record that does not decode is not tried again; it waits for the release.
+   */
   pause: 'pause',
-  /** Produce the record to the dead-letter topic, then commit past it. */
+  /**
+   * Produce the record to the dead-letter topic, then commit past it. When the write fails, the
+   * partition pauses as with `pause` and the record is tried again.
+   */
   deadLetter: 'deadLetter',
   /** Commit past the record and emit `skipped`. */
   skip: 'skip',
@@ -34,15 +61,24 @@ export type FailureOutcome = (typeof FailureOutcome)[keyof typeof FailureOutcome
 
 /** Retries of a failing handler, with exponential backoff and jitter. */
 export interface RetryOptions {
-  /** Attempts in all, the first included. 1 means no retry. @defaultValue 3 */
+  /**
+   * Attempts in all, the first included. 1 means no retry. After the last one, `onFailure` applies.
+   * @defaultValue 3
+   */
   readonly maxAttempts?: number | undefined;
-  /** Delay before the first retry. @defaultValue 200 */
+  /** Delay before the first retry, in ms. @defaultValue 200 */
   readonly initialDelayMs?: number | undefined;
-  /** Upper bound of any delay. @defaultValue 30000 */
+  /**
+   * Upper bound of any delay, in ms; also the interval of the tries while paused for a failure.
+   * @defaultValue 30000
+   */
   readonly maxDelayMs?: number | undefined;
-  /** Growth of the delay per attempt. @defaultValue 2 */
+  /** Growth of the delay per attempt (1 or more). @defaultValue 2 */
   readonly multiplier?: number | undefined;
-  /** Share of each delay that is random (0 to 1). @defaultValue 0.2 */
+  /**
+   * Up to this share of each delay is taken off at random (0 to 1; 0 means no jitter).
+   * @defaultValue 0.2
+   */
   readonly jitter?: number | undefined;
 }
 
@@ -57,7 +93,10 @@ export interface HonoEventConsumerOptions {
    * resumes, so a random group would never resume.
    */
   readonly groupId: string;
-  /** Where a group without committed offsets starts. @defaultValue 'earliest' */
+  /**
+   * Where a group without committed offsets (or with a committed offset that no longer exists) starts.
+   * @defaultValue 'earliest'
+   */
   readonly startFrom?: 'earliest' | 'latest' | undefined;
   /**
    * Which records may be handled at the same time: `device` keeps each device's records in order and
@@ -68,19 +107,32 @@ export interface HonoEventConsumerOptions {
   /** Handlers running at the same time, across all partitions. @defaultValue 32 */
   readonly concurrency?: number | undefined;
   /**
-   * Records fetched but not yet finished (running, waiting or retrying). Beyond it, partitions are
-   * paused while polling goes on, and resumed once half of them finished. @defaultValue 1000
+   * Records fetched but not yet finished (running, waiting or retrying). When this many are held, the
+   * poll loop waits up to a second for half of them to finish; if they do not, partitions are paused
+   * while polling goes on, and resumed once half of them finished. @defaultValue 1000
    */
   readonly maxInFlight?: number | undefined;
   /** Records fetched per poll. @defaultValue 500 */
   readonly batchSize?: number | undefined;
-  /** Retries of a failing handler. */
+  /**
+   * Retries of a failing handler; fields left out keep their defaults.
+   * @defaultValue `{ maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 30000, multiplier: 2, jitter: 0.2 }`
+   */
   readonly retry?: RetryOptions | undefined;
-  /** What happens after the last failed attempt. @defaultValue 'pause' */
+  /**
+   * What happens to a record after the last failed attempt, and to a record that does not decode when
+   * there is no `invalid` handler (see {@link FailureOutcome}). @defaultValue 'pause'
+   */
   readonly onFailure?: FailureOutcome | undefined;
-  /** Topic for `onFailure: 'deadLetter'`. @defaultValue `hono.event.<tenant>.dlq` */
+  /**
+   * Topic for `onFailure: 'deadLetter'`; required there with several tenants. Unused otherwise.
+   * @defaultValue `hono.event.<tenant>.dlq`
+   */
   readonly deadLetterTopic?: string | undefined;
-  /** A handler still running after this long counts as failed. @defaultValue 60000 */
+  /**
+   * A handler still running after this long counts as a failed attempt: its `signal` aborts, and the SDK
+   * moves on without waiting for the late promise. @defaultValue 60000
+   */
   readonly handlerTimeoutMs?: number | undefined;
   /** How long a revoke or `stop()` waits for the fetched records of a partition (running, waiting, retrying) to finish. @defaultValue 15000 */
   readonly drainTimeoutMs?: number | undefined;
@@ -100,13 +152,20 @@ export interface HonoEventConsumerOptions {
   readonly groupProtocol?: 'classic' | 'consumer' | undefined;
   /** How long `run()` waits for the first answer of a broker before it fails. @defaultValue 30000 */
   readonly connectTimeoutMs?: number | undefined;
-  /** How long `stop()` waits for the client to leave the group and close. @defaultValue 10000 */
+  /**
+   * How long `stop()` keeps retrying its last commit, and then waits for the client to leave the group
+   * and close. @defaultValue 10000
+   */
   readonly closeTimeoutMs?: number | undefined;
   /** The client id the brokers see. @defaultValue 'eclipse-hono-kafka' */
   readonly clientId?: string | undefined;
   /**
    * Further librdkafka settings, passed through: TLS (`security.protocol`, `ssl.*`), SASL (`sasl.*`),
-   * timeouts. Secret values never appear in logs, errors or events.
+   * timeouts. Secret values never appear in logs, errors or events. Settings the SDK sets itself
+   * (`group.id`, `bootstrap.servers`, `enable.auto.commit`, `auto.offset.reset`, ...) are rejected with
+   * an {@link OptionsError}; other names and values are checked by librdkafka when `run()` creates the
+   * client.
+   * @defaultValue `{}`
    */
   readonly kafka?: Readonly<Record<string, string | number | boolean>> | undefined;
   /** Where the SDK logs. @defaultValue warnings and errors to the console */

@@ -41,8 +41,13 @@ function prefixOf(endpoint: HonoEndpoint): string {
  * The longest tenant id that fits a topic of the endpoint: 249 minus the length of the prefix, or of the
  * longest prefix (`hono.telemetry.`, 234 characters left) when no endpoint is given.
  *
- * @param endpoint - The endpoint whose topic the tenant id must fit.
+ * @param endpoint - The endpoint whose topic the tenant id must fit; when absent, it must fit both.
  * @returns The maximum length of a tenant id.
+ * @example
+ * ```ts
+ * maxTenantIdLength('event'); // 238
+ * maxTenantIdLength(); // 234, fits both endpoints
+ * ```
  */
 export function maxTenantIdLength(endpoint?: HonoEndpoint): number {
   return MAX_TOPIC_NAME_LENGTH - (endpoint === undefined ? TELEMETRY_PREFIX : prefixOf(endpoint)).length;
@@ -94,7 +99,12 @@ export function isValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): ten
  *
  * @param tenantId - The tenant id to check.
  * @param endpoint - The endpoint whose topic it must fit; when absent, it must fit both.
- * @throws {@link TenantError} if the tenant id is empty, too long or has a character outside `[a-zA-Z0-9._-]`.
+ * @throws {@link TenantError} if the tenant id is not a string, is empty, is too long or has a character
+ *   outside `[a-zA-Z0-9._-]`.
+ * @example
+ * ```ts
+ * assertValidTenantId(request.params.tenant); // throws TenantError for 'my tenant'
+ * ```
  */
 export function assertValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): asserts tenantId is string {
   const problem = tenantError(tenantId, endpoint);
@@ -114,6 +124,10 @@ function describe(value: unknown): string {
  * @param tenantId - The tenant.
  * @returns `hono.<endpoint>.<tenantId>`.
  * @throws {@link TenantError} if the tenant id cannot be a topic suffix.
+ * @example
+ * ```ts
+ * honoTopic(HonoEndpoint.Telemetry, 'acme'); // 'hono.telemetry.acme'
+ * ```
  */
 export function honoTopic(endpoint: HonoEndpoint, tenantId: string): string {
   assertValidTenantId(tenantId, endpoint);
@@ -141,6 +155,10 @@ export function eventTopic(tenantId: string): string {
  * @param tenantId - The tenant.
  * @returns `hono.telemetry.<tenantId>`.
  * @throws {@link TenantError} if the tenant id cannot be a topic suffix.
+ * @example
+ * ```ts
+ * telemetryTopic('DEFAULT_TENANT'); // 'hono.telemetry.DEFAULT_TENANT'
+ * ```
  */
 export function telemetryTopic(tenantId: string): string {
   return honoTopic(HonoEndpoint.Telemetry, tenantId);
@@ -185,6 +203,11 @@ export function parseHonoTopic(topic: string): HonoTopic | undefined {
  * @param topic - A Kafka topic name.
  * @returns Everything after `hono.event.` or `hono.telemetry.`, or `undefined` if the topic is no such
  *   topic or the rest is not a valid tenant id.
+ * @example
+ * ```ts
+ * tenantOfTopic('hono.event.DEFAULT_TENANT'); // 'DEFAULT_TENANT'
+ * tenantOfTopic('hono.event.'); // undefined
+ * ```
  */
 export function tenantOfTopic(topic: string): string | undefined {
   return parseHonoTopic(topic)?.tenantId;

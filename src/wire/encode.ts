@@ -286,7 +286,18 @@ export function encodeEmptyNotification(init: EmptyNotificationInit): EncodedRec
  * @param init - Tenant, device, the payload fields and the headers.
  * @returns The record, ready for the Kafka client's producer.
  * @throws {@link TenantError} if the tenant id cannot be a topic suffix.
- * @throws {@link EncodeError} if a field holds a value Hono never writes.
+ * @throws {@link EncodeError} if a field holds a value Hono never writes, e.g. a `cause` other than
+ *   `connected` or `disconnected`, or a `data` that is no object.
+ * @example
+ * ```ts
+ * const record = encodeConnectionEvent({
+ *   tenantId: 'acme',
+ *   deviceId: '4711',
+ *   cause: 'connected',
+ *   remoteId: 'mqtt-client-4711',
+ *   source: 'hono-mqtt',
+ * });
+ * ```
  */
 export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord {
   const cause: string = init.cause; // widened: JavaScript callers may pass anything
@@ -310,7 +321,12 @@ export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord 
  * @param init - Tenant, device, status, gateway and the headers.
  * @returns The record, ready for the Kafka client's producer.
  * @throws {@link TenantError} if the tenant id cannot be a topic suffix.
- * @throws {@link EncodeError} if a field holds a value Hono never writes.
+ * @throws {@link EncodeError} if a field holds a value Hono never writes, e.g. an empty
+ *   `registrationStatus`.
+ * @example
+ * ```ts
+ * const record = encodeProvisioningNotification({ tenantId: 'acme', deviceId: 'sensor-1', gatewayId: 'gw-1' });
+ * ```
  */
 export function encodeProvisioningNotification(init: ProvisioningNotificationInit): EncodedRecord {
   const registrationStatus = init.registrationStatus ?? 'NEW';

@@ -127,8 +127,12 @@ export function scanHeaders(record: KafkaRecord): ScannedHeaders {
 /**
  * Reads a header value as Hono reads a string: its raw UTF-8 text (malformed sequences become U+FFFD).
  *
- * @param value - The raw header value.
+ * @param value - The raw header value, a Buffer or a string (returned as is).
  * @returns The text.
+ * @example
+ * ```ts
+ * headerText(Buffer.from('hono-mqtt')); // 'hono-mqtt'
+ * ```
  */
 export function headerText(value: KafkaHeaderValue): string {
   return typeof value === 'string' ? value : value.toString('utf8');
@@ -197,7 +201,7 @@ function parseJson(text: string): unknown {
  * @example
  * ```ts
  * const region = findHeader(event.headers, 'region');
- * if (region !== undefined) console.log(region.toString('utf8'));
+ * if (region !== undefined) console.log(headerText(region));
  * ```
  */
 export function findHeader(

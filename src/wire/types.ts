@@ -31,13 +31,22 @@ export interface KafkaRecord {
   readonly partition: number;
   /** The offset of the record in its partition. */
   readonly offset: number;
-  /** The record key: the device id for Hono records. */
+  /**
+   * The record key: the device id for Hono records.
+   * @defaultValue none: the device id then comes from the `device_id` header
+   */
   readonly key?: Buffer | string | null | undefined;
   /** The record value: the payload, `null` for Hono's empty notifications. */
   readonly value: Buffer | null;
-  /** The headers in wire order; absent when the record has none. */
+  /**
+   * The headers in wire order; absent when the record has none.
+   * @defaultValue none: read as no headers
+   */
   readonly headers?: readonly KafkaRecordHeader[] | undefined;
-  /** The record timestamp in ms since the Unix epoch, when the client reports one. */
+  /**
+   * The record timestamp in ms since the Unix epoch, when the client reports one.
+   * @defaultValue none: the `creation-time` header is then required
+   */
   readonly timestamp?: number | undefined;
 }
 
@@ -54,7 +63,10 @@ export interface EncodedRecord {
   value: Buffer | null;
   /** The headers in the order the encoder wrote them, one name per object. */
   headers: Record<string, Buffer>[];
-  /** The record timestamp (ms since the Unix epoch); absent to let the producer stamp it. */
+  /**
+   * The record timestamp (ms since the Unix epoch), from the encoder's `timestamp` field.
+   * @defaultValue absent: the producer stamps the record
+   */
   timestamp?: number;
 }
 
