@@ -5,10 +5,10 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Committer } from './consumer/committer.js';
-import { clientError, commitError, deadLetterRecord } from './consumer/client-errors.js';
+import { clientError, commitError, deadLetterRecord, scrub } from './consumer/client-errors.js';
 import { type PartitionLease, PartitionTable } from './consumer/partition-table.js';
 import type { HonoEventConsumerEvents, PauseReason } from './consumer-events.js';
-import { DecodeError, DecodeErrorCode, StateError } from './errors.js';
+import { DecodeError, DecodeErrorCode, OptionsError, StateError } from './errors.js';
 import type { HonoEventHandlers } from './handlers.js';
 import {
   type ClientFailure,
@@ -17,6 +17,7 @@ import {
   type RebalanceEvent,
   type TopicPartition,
   type TopicPartitionOffset,
+  toClientFailure,
 } from './kafka/rdkafka-consumer.js';
 import { RdkafkaProducer } from './kafka/rdkafka-producer.js';
 import { OffsetLedger } from './offsets/offset-ledger.js';
@@ -93,6 +94,8 @@ const pollTimeoutMs = 100;
  */
 const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
+/** While brokers are down, how often a metadata request checks whether they are back. */
+const brokerProbeIntervalMs = 2_000;
 
 /**
  * An at-least-once consumer of Hono events: joins a consumer group on the tenants' `hono.event.<tenant>`
@@ -130,6 +133,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #stopping: Promise<void> | undefined;
   #backpressure = false;
   #brokersDown = false;
+  #brokerProbe: NodeJS.Timeout | undefined;
   #lastPollAt: Date | undefined;
   #lastCommitAt: Date | undefined;
   #startupFailures: ClientFailure[] = [];
@@ -173,7 +177,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    *   otherwise; the state is then `failed`
    */
   async run(handlers: HonoEventHandlers): Promise<void> {
-    if (this.#state !== 'idle') throw new StateError(`run() was already called (state: ${this.#state})`);
+    if (this.#state !== 'idle') {
+      throw new StateError(
+        this.#stopping === undefined
+          ? `run() was already called (state: ${this.#state})`
+          : `run() after stop() (state: ${this.#state}): a consumer runs once; create a new one`,
+      );
+    }
     this.#state = 'starting';
     this.#starting = this.#start(handlers);
     await this.#starting;
@@ -181,29 +191,41 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
 
   async #start(handlers: HonoEventHandlers): Promise<void> {
     const options = this.#options;
-    const client = new RdkafkaConsumer(this.#clientSettings(), {
-      rebalance: (event) => {
-        this.#onRebalance(event);
-      },
-      commitResult: (failure, offsets) => {
-        this.#onCommitResult(failure, offsets);
-      },
-      clientError: (failure) => {
-        this.#onClientError(failure);
-      },
-    });
-    this.#client = client;
-    this.#committer = new Committer(client);
-    this.#processor = this.#processorContext(handlers);
+    let client: RdkafkaConsumer;
     try {
-      await client.connect(options.connectTimeoutMs);
+      // librdkafka checks the pass-through settings here: an unknown key or a bad value is an options problem.
+      client = new RdkafkaConsumer(this.#clientSettings(), {
+        rebalance: (event) => {
+          this.#onRebalance(event);
+        },
+        commitResult: (failure, offsets) => {
+          this.#onCommitResult(failure, offsets);
+        },
+        clientError: (failure) => {
+          this.#onClientError(failure);
+        },
+      });
       if (options.onFailure === 'deadLetter') {
         this.#deadLetters = new RdkafkaProducer({
           ...this.#commonSettings(),
           'client.id': `${options.clientId}-dlq`,
         });
-        await this.#deadLetters.connect(options.connectTimeoutMs);
       }
+    } catch (error) {
+      this.#state = 'failed';
+      throw new OptionsError([
+        {
+          path: 'kafka',
+          message: scrub(error instanceof Error ? error.message : String(error), this.#secrets),
+        },
+      ]);
+    }
+    this.#client = client;
+    this.#committer = new Committer(client);
+    this.#processor = this.#processorContext(handlers);
+    try {
+      await client.connect(options.connectTimeoutMs);
+      await this.#deadLetters?.connect(options.connectTimeoutMs);
     } catch (failure) {
       // Error events queued during connect() arrive right after it returned: give them a moment.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -215,7 +237,14 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
         [...this.#startupFailures],
       );
     }
-    client.subscribe(options.topics);
+    try {
+      client.subscribe(options.topics);
+    } catch (failure) {
+      this.#state = 'failed';
+      await client.disconnect(1000);
+      await this.#deadLetters?.disconnect(1000);
+      throw clientError(toClientFailure(failure), this.#secrets, []);
+    }
     this.#state = 'running';
     this.#polling = true;
     this.#pollLoop = this.#poll();
@@ -555,9 +584,12 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     if (positions.length > 0) await this.#commitNow(positions);
   }
 
-  /** Commits once; resolves with whether the broker confirmed. */
-  async #commitNow(positions: readonly TopicPartitionOffset[]): Promise<boolean> {
-    const answer = await this.#committer?.commit(positions, commitAnswerTimeoutMs);
+  /** Commits once; resolves with whether the broker confirmed (within `answerTimeoutMs`). */
+  async #commitNow(
+    positions: readonly TopicPartitionOffset[],
+    answerTimeoutMs = commitAnswerTimeoutMs,
+  ): Promise<boolean> {
+    const answer = await this.#committer?.commit(positions, answerTimeoutMs);
     if (answer !== undefined) this.#emitSafely('commitFailed', commitError(answer, positions, this.#secrets));
     return answer === undefined;
   }
@@ -572,7 +604,9 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     const deadline = Date.now() + this.#options.closeTimeoutMs;
     for (;;) {
       const positions = this.#table.all().flatMap((lease) => this.#positionOf(lease));
-      if (positions.length === 0 || (await this.#commitNow(positions)) || Date.now() >= deadline) return;
+      const answerTimeoutMs = Math.max(100, Math.min(commitAnswerTimeoutMs, deadline - Date.now()));
+      if (positions.length === 0 || (await this.#commitNow(positions, answerTimeoutMs))) return;
+      if (Date.now() >= deadline) return;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
@@ -594,12 +628,41 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     }
     const error = clientError(failure, this.#secrets, []);
     const wasDown = this.#brokersDown;
-    if (error.code === 'ERR_HONO_BROKERS_DOWN') this.#brokersDown = true;
+    if (error.code === 'ERR_HONO_BROKERS_DOWN') {
+      this.#brokersDown = true;
+      this.#watchBrokers();
+    }
     if (error.code !== 'ERR_HONO_BROKERS_DOWN' || !wasDown) {
       this.#options.logger.warn(error.message, { code: error.code });
       this.#emitSafely('error', error);
     }
     if (failure.isFatal) void this.stop();
+  }
+
+  /**
+   * Brokers are down: records and commit answers show when they are back, but an idle consumer has
+   * neither. A small metadata request every {@link brokerProbeIntervalMs} tells, for `health()`.
+   */
+  #watchBrokers(): void {
+    if (this.#brokerProbe !== undefined) return;
+    let probing = false;
+    const probe = setInterval(() => {
+      const client = this.#client;
+      const topic = this.#options.topics[0];
+      if (!this.#brokersDown || this.#state !== 'running' || client === undefined || topic === undefined) {
+        clearInterval(probe);
+        this.#brokerProbe = undefined;
+        return;
+      }
+      if (probing) return;
+      probing = true;
+      void client.reachable(topic, brokerProbeIntervalMs).then((up) => {
+        probing = false;
+        if (up) this.#brokersDown = false;
+      });
+    }, brokerProbeIntervalMs);
+    probe.unref();
+    this.#brokerProbe = probe;
   }
 
   async #stop(): Promise<void> {
@@ -613,6 +676,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     }
     this.#state = 'stopping';
     for (const timer of this.#timers) clearInterval(timer);
+    clearInterval(this.#brokerProbe);
     const leases = this.#table.all();
     this.#pause(leases, 'stopping');
     for (const lease of leases) lease.halted();

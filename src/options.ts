@@ -289,6 +289,7 @@ const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject({
 /** Settings the SDK owns, each with what to use instead: passing them through would break its guarantees. */
 const reservedSettings = new Map<string, string>([
   ['group.id', 'is set by the SDK: use groupId'],
+  ['client.id', 'is set by the SDK: use clientId'],
   ['bootstrap.servers', 'is set by the SDK: use brokers'],
   ['metadata.broker.list', 'is set by the SDK: use brokers'],
   ['enable.auto.commit', 'is set by the SDK: it commits only what was processed'],

@@ -230,6 +230,25 @@ export class RdkafkaConsumer {
     }
   }
 
+  /**
+   * Whether a broker answers a metadata request for `topic` in time: librdkafka reports brokers going
+   * down, but not coming back.
+   *
+   * @param topic - a subscribed topic (keeps the request small)
+   * @param timeoutMs - how long to wait for the answer
+   */
+  async reachable(topic: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      try {
+        this.#consumer.getMetadata({ topic, timeout: timeoutMs }, (error: unknown) => {
+          resolve(error === null || error === undefined);
+        });
+      } catch {
+        resolve(false);
+      }
+    });
+  }
+
   /** Whether the client is connected. */
   get connected(): boolean {
     return this.#consumer.isConnected();

@@ -401,5 +401,11 @@ export function encodeEvent(init: HonoEventInit): EncodedRecord {
       return encodeProvisioningNotification(init);
     case HonoEventType.Event:
       return encodeDataEvent(init);
+    default:
+      // Only reachable from JavaScript, or with a type the union does not know.
+      throw new EncodeError(
+        'type',
+        `type must be one of ${Object.values(HonoEventType).join(', ')}, got ${String((init as { type?: unknown }).type)}`,
+      );
   }
 }

@@ -78,4 +78,28 @@ describe('a broker outage', () => {
       await consumer.stop();
     }
   });
+
+  it('shows the brokers back in health() on an idle topic, where no record or commit tells', async () => {
+    const tenant = `idle-${randomSuffix()}`;
+    const admin = new TestAdmin(cluster.bootstrapServers);
+    await admin.createTopic(`hono.event.${tenant}`, 1);
+    admin.disconnect();
+    const consumer = new HonoEventConsumer({
+      brokers: cluster.bootstrapServers,
+      tenant,
+      groupId: `idle-${randomSuffix()}`,
+      logger: quietLogger,
+      kafka: { 'reconnect.backoff.max.ms': 1000 },
+    });
+    try {
+      await consumer.run({ event: () => undefined });
+      await waitFor(() => consumer.health().partitions.length === 1, 'the partition assigned');
+      await cluster.node(1).stop();
+      await waitFor(() => !consumer.health().connected, 'brokers reported down', 60_000);
+      await cluster.restartNode(1);
+      await waitFor(() => consumer.health().connected, 'brokers seen back', 60_000);
+    } finally {
+      await consumer.stop();
+    }
+  });
 });

@@ -274,6 +274,7 @@ describe('resolveOptions: validation', () => {
 describe('resolveOptions: pass-through settings', () => {
   it.each([
     'group.id',
+    'client.id',
     'bootstrap.servers',
     'metadata.broker.list',
     'enable.auto.commit',

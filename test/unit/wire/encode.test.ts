@@ -148,6 +148,12 @@ describe('encoders write what Hono writes', () => {
 });
 
 describe('encoders reject what Hono never writes', () => {
+  it('rejects an event type it does not know (from JavaScript) with an EncodeError', () => {
+    const unknown = { ...who, type: 'telemetry' } as unknown as Parameters<typeof encodeEvent>[0];
+    expect(() => encodeEvent(unknown)).toThrow(EncodeError);
+    expect(() => encodeEvent(unknown)).toThrow(/type must be one of .*got telemetry/);
+  });
+
   it.each([
     ['an empty device id', () => encodeEmptyNotification({ ...who, deviceId: '' }), 'deviceId'],
     ['a fractional ttd', () => encodeEmptyNotification({ ...who, ttd: 1.5 }), 'ttd'],
