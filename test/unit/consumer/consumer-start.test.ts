@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { HonoEventConsumer } from '../../../src/consumer.js';
 import { OptionsError, StateError } from '../../../src/errors.js';
 
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 const options = { brokers: '127.0.0.1:9', tenant: 'DEFAULT_TENANT', groupId: 'g', logger: quiet } as const;
 
 describe('HonoEventConsumer.run()', () => {
