@@ -166,10 +166,11 @@ class ConsumeCommand {
       if (!this.#closed) this.#notice(`consuming ${topics} in group ${args.groupId} (Ctrl-C stops)`);
       await this.#finished;
     } catch (error) {
-      if (isConfigurationError(error)) {
+      // A setting librdkafka refuses (unknown name, bad value) is a usage error of --kafka.
+      if (error instanceof OptionsError) {
         await consumer.stop();
         await this.#status.stop();
-        return usageError(this.#io, [`--kafka: ${describe(error, this.#secrets)}`], 'consume');
+        return usageError(this.#io, error.problems.map(optionProblem), 'consume');
       }
       this.#fail(describe(error, this.#secrets));
     }
@@ -324,12 +325,9 @@ class ConsumeCommand {
 }
 
 /** librdkafka rejects unknown settings and bad values when the client is created, with a plain Error. */
-function isConfigurationError(error: unknown): error is Error {
-  return !isHonoKafkaError(error) && error instanceof Error && /configuration property/i.test(error.message);
-}
-
 /** A consumer option's problem, named by the command-line option that sets it. */
 function optionProblem({ path, message }: { path: string; message: string }): string {
+  if (path === 'kafka') return `--kafka: ${message}`;
   if (path.startsWith('kafka.')) return `--kafka ${path.slice('kafka.'.length)}: ${message}`;
   const flag = { tenant: '--tenant', groupId: '--group', brokers: '--brokers' }[path.split('.')[0] ?? ''];
   return `${flag ?? path}: ${message}`;

@@ -305,6 +305,16 @@ describe('main: exit codes without a broker', () => {
     expect(io.stderr.text).not.toContain(secret);
   });
 
+  it('exits 2 for a librdkafka setting the client refuses, without the password', async () => {
+    const io = fakeIo();
+    const argv = ['consume', ...required, '--kafka', 'no.such.setting=1', '--connect-timeout', '1'];
+    expect(
+      await main([...argv, '--sasl-mechanism', 'PLAIN', '--username', 'u', '--password', secret], io),
+    ).toBe(2);
+    expect(io.stderr.text).toContain('--kafka: No such configuration property: "no.such.setting"');
+    expect(io.stderr.text).not.toContain(secret);
+  });
+
   it('exits 2 for an unknown command or option', async () => {
     const io = fakeIo();
     expect(await main(['consume', '--from-begining'], io)).toBe(2);
