@@ -21,9 +21,11 @@ stamp=node_modules/.eclipse-hono-kafka-bootstrap
 cache_dir=${EHK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/eclipse-hono-kafka}
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-# Node headers for node-gyp: use the installed ones instead of downloading them when they exist.
-if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/node.h ]]; then
-  export npm_config_nodedir=/usr
+# Node headers for node-gyp: use those of the running Node (a Debian package's /usr, or the npm `node`
+# package's own folder) instead of downloading them, when they are there.
+node_prefix=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
+if [[ -z "${npm_config_nodedir:-}" && -f $node_prefix/include/node/node.h ]]; then
+  export npm_config_nodedir=$node_prefix
 fi
 
 client_loads() {
