@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import { Committer } from './consumer/committer.js';
+import { settlesWithin } from './deadline.js';
 import { clientError, commitError, deadLetterRecord, scrub } from './consumer/client-errors.js';
 import { type PartitionLease, PartitionTable } from './consumer/partition-table.js';
 import type { HonoEventConsumerEvents, PauseReason } from './consumer-events.js';
@@ -412,17 +413,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * @returns true when the handlers made no room within {@link backpressurePatienceMs}: time to pause
    */
   async #stillFull(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const roomMade = await Promise.race([
-      this.#scheduler.whenSizeAtMost(this.#options.maxInFlight / 2).then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => {
-          resolve(false);
-        }, backpressurePatienceMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    return !roomMade && this.#polling;
+    const room = this.#scheduler.whenSizeAtMost(this.#options.maxInFlight / 2);
+    return !(await settlesWithin(room, backpressurePatienceMs)) && this.#polling;
   }
 
   #accept(message: ClientMessage): void {
@@ -535,7 +527,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     // Commit answers arrive through the poll loop: once it ended (stop() is closing the client, and has
     // committed already), there is nothing left to drain or commit here.
     if (!event.lost && this.#polling) {
-      await this.#drain(this.#scheduler.whenSettled(ofThese));
+      await settlesWithin(this.#scheduler.whenSettled(ofThese), this.#options.drainTimeoutMs);
       this.#scheduler.drop(ofThese);
       for (const lease of leases) lease.aborted();
       const positions = leases.flatMap((lease) => this.#positionOf(lease));
@@ -555,20 +547,6 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     return offsets?.needsCommit === true && position !== undefined
       ? [{ topic: lease.topic, partition: lease.partition, offset: position }]
       : [];
-  }
-
-  async #drain(settled: Promise<void>): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      settled.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => {
-          resolve(false);
-        }, this.#options.drainTimeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    return drained;
   }
 
   /** Commits positions that moved (or, with `refresh`, every position) of partitions still fetching. */
@@ -681,7 +659,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     this.#pause(leases, 'stopping');
     for (const lease of leases) lease.halted();
     // Finish what was already fetched, within the drain time; then give up on the rest.
-    await this.#drain(this.#scheduler.whenIdle());
+    await settlesWithin(this.#scheduler.whenIdle(), this.#options.drainTimeoutMs);
     this.#scheduler.drop(() => true);
     for (const lease of leases) lease.aborted();
     await this.#commitFinal();

@@ -1,9 +1,7 @@
 /** This SDK: decoding into typed events, a no-op async handler, at-least-once commits, per ordering mode. */
 import type { HonoEventConsumerOptions } from '../../src/index.js';
-import { loadSdk } from '../lib/sdk.js';
+import { loadSdk, quietLogger } from '../lib/sdk.js';
 import type { Contender } from './contender.js';
-
-const quiet = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error };
 
 /** The SDK with `ordering` and otherwise default options. */
 export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>): Contender {
@@ -15,7 +13,7 @@ export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>)
         tenant: run.tenant,
         groupId: run.groupId,
         ordering,
-        logger: quiet,
+        logger: quietLogger,
       });
       const noop = async (): Promise<void> => {
         handled(1);

@@ -9,3 +9,11 @@ export async function loadSdk(): Promise<typeof Sdk> {
   const entry = new URL('../../dist/index.js', import.meta.url).href;
   return (await import(entry)) as typeof Sdk;
 }
+
+/** A logger that keeps the measurements' output clean: errors only. */
+export const quietLogger: Sdk.Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: console.error,
+};

@@ -2,7 +2,6 @@
  * What the benchmarks consume: Hono events as Hono's protocol adapters write them, produced once per run
  * with the SDK's encoders.
  */
-import kafka from '@confluentinc/kafka-javascript';
 import {
   ConnectionCause,
   encodeConnectionEvent,
@@ -107,6 +106,3 @@ export async function produce(
   }
   return bytes;
 }
-
-/** A header list as the client library's producer takes it. */
-export type ProducerHeaders = kafka.MessageHeader[];

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HonoEvent, HonoEventConsumerOptions } from '../../src/index.js';
-import { loadSdk } from '../lib/sdk.js';
+import { loadSdk, quietLogger } from '../lib/sdk.js';
 import { processFigures, report, round } from '../lib/child.js';
 
 /** One concurrency run. */
@@ -38,7 +38,7 @@ const consumer = new HonoEventConsumer({
   groupId: config.groupId,
   ordering: config.ordering,
   concurrency: config.concurrency,
-  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+  logger: quietLogger,
 });
 let first = 0;
 let last = 0;

@@ -5,7 +5,7 @@
  * partition.
  */
 import type { HonoEvent } from '../../src/index.js';
-import { loadSdk } from '../lib/sdk.js';
+import { loadSdk, quietLogger } from '../lib/sdk.js';
 import { percentile, preciseNow, processFigures, report, round } from '../lib/child.js';
 
 /** One latency run. */
@@ -44,7 +44,7 @@ const consumer = new HonoEventConsumer({
   tenant: config.tenant,
   groupId: config.groupId,
   commitIntervalMs: config.commitIntervalMs,
-  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+  logger: quietLogger,
 });
 const toHandler: number[] = [];
 const toCommit: number[] = [];

@@ -4,7 +4,7 @@
  * fixed time, sampling memory and the records it holds every 100 ms.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadSdk } from '../lib/sdk.js';
+import { loadSdk, quietLogger } from '../lib/sdk.js';
 import { processFigures, report, round } from '../lib/child.js';
 
 /** One memory run. */
@@ -42,7 +42,7 @@ const consumer = new HonoEventConsumer({
   groupId: config.groupId,
   maxInFlight: config.maxInFlight,
   kafka: config.kafka,
-  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
+  logger: quietLogger,
 });
 let handled = 0;
 let pauses = 0;

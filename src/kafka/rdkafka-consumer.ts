@@ -4,6 +4,7 @@
  * rebalances handed to the SDK, which calls (incremental) assign and unassign itself, after draining.
  */
 import kafka from '@confluentinc/kafka-javascript';
+import { settlesWithin } from '../deadline.js';
 
 /** A partition of a topic. */
 export interface TopicPartition {
@@ -263,20 +264,11 @@ export class RdkafkaConsumer {
    */
   async disconnect(timeoutMs: number): Promise<boolean> {
     if (!this.#consumer.isConnected()) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const closed = await Promise.race([
-      new Promise<boolean>((resolve) => {
-        this.#consumer.disconnect(() => {
-          resolve(true);
-        });
-      }),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => {
-          resolve(false);
-        }, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    return closed;
+    const closing = new Promise<void>((resolve) => {
+      this.#consumer.disconnect(() => {
+        resolve();
+      });
+    });
+    return settlesWithin(closing, timeoutMs);
   }
 }
