@@ -3,6 +3,7 @@
  * dead-letter topic: the consumer commits past a dead-lettered record only after that acknowledgement.
  */
 import kafka from '@confluentinc/kafka-javascript';
+import { wireValue } from '../wire/bytes.js';
 import { toClientFailure } from './rdkafka-consumer.js';
 
 /** One record to write. */
@@ -68,7 +69,7 @@ export class RdkafkaProducer {
         this.#producer.produce(
           record.topic,
           null,
-          record.value,
+          wireValue(record.value),
           record.key,
           Date.now(),
           id,

@@ -6,6 +6,7 @@
  */
 import { EncodeError } from '../errors.js';
 import { HonoEndpoint, honoTopic } from '../tenant.js';
+import { wireValue } from './bytes.js';
 import {
   ConnectionCause,
   HonoContentType,
@@ -256,7 +257,8 @@ function encode(
     }
     add(name, typeof headerValue === 'string' ? headerValue : JSON.stringify(headerValue));
   }
-  const record: EncodedRecord = { topic, key: text(init.deviceId), value, headers };
+  // An empty payload must reach the broker as an empty value, not as null: see wireValue().
+  const record: EncodedRecord = { topic, key: text(init.deviceId), value: wireValue(value), headers };
   if (init.timestamp !== undefined) record.timestamp = init.timestamp;
   return record;
 }

@@ -120,6 +120,14 @@ describe('encoders write what Hono writes', () => {
     expect(encodeDataEvent(who).value).toEqual(Buffer.alloc(0));
   });
 
+  it('an empty payload is a zero-length Buffer with backing memory, which the client writes as empty, not null', () => {
+    for (const payload of [undefined, '', Buffer.alloc(0), new Uint8Array(0)]) {
+      const value = encodeDataEvent({ ...who, payload }).value;
+      expect(value?.length).toBe(0);
+      expect(value?.buffer.byteLength).toBeGreaterThan(0);
+    }
+  });
+
   it('writes no x-opt-retain for retain false', () => {
     expect(
       headerPairs(encodeEmptyNotification({ ...who, retain: false })).map(([name]) => name),
