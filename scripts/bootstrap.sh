@@ -21,11 +21,30 @@ stamp=node_modules/.eclipse-hono-kafka-bootstrap
 cache_dir=${EHK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/eclipse-hono-kafka}
 say() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-# Node headers for node-gyp: use those of the running Node (a Debian package's /usr, or the npm `node`
-# package's own folder) instead of downloading them, when they are there.
-node_prefix=$(node -p 'require("path").resolve(process.execPath, "..", "..")')
-if [[ -z "${npm_config_nodedir:-}" && -f $node_prefix/include/node/node.h ]]; then
-  export npm_config_nodedir=$node_prefix
+# Node headers for node-gyp: use those of the running Node instead of downloading them (nodejs.org may be
+# out of reach). A Debian or official build has them in its prefix (/usr/include/node). npm's `node`
+# package ships only the binary: its platform package `node-<platform>-<arch>`, installed underneath it,
+# has the headers.
+node_headers_dir() {
+  node -e '
+    const { dirname, join, resolve } = require("path");
+    const { existsSync, realpathSync } = require("fs");
+    const platformPackage = "node-" + process.platform + "-" + process.arch;
+    const candidates = [];
+    for (const exe of new Set([process.execPath, realpathSync(process.execPath)])) {
+      const prefix = resolve(dirname(exe), "..");
+      candidates.push(prefix, join(prefix, "node_modules", platformPackage), resolve(prefix, "..", platformPackage));
+    }
+    const found = candidates.find((dir) => existsSync(join(dir, "include", "node", "node.h")));
+    if (found !== undefined) console.log(found);'
+}
+if [[ -z "${npm_config_nodedir:-}" ]]; then
+  headers=$(node_headers_dir)
+  if [[ -n $headers ]]; then
+    export npm_config_nodedir=$headers
+  else
+    say "no headers found beside $(node -p process.execPath); node-gyp will try to download them from nodejs.org"
+  fi
 fi
 
 client_loads() {
@@ -88,10 +107,15 @@ else
 fi
 
 # Run every package's install scripts. The client's step is a no-op when its binary is already in place.
-npm rebuild --no-audit --no-fund --loglevel=error >/dev/null
+# Its output (a whole librdkafka build) is kept in a log, and shown when the build fails.
+build_log=node_modules/.eclipse-hono-kafka-build.log
+rebuild_status=0
+npm rebuild --no-audit --no-fund --loglevel=error >"$build_log" 2>&1 || rebuild_status=$?
 
-if ! client_loads; then
-  say "the native client does not load:"
+if [[ $rebuild_status != 0 ]] || ! client_loads; then
+  say "the native client was not built for $(node --version) (npm rebuild exited $rebuild_status; node headers: ${npm_config_nodedir:-downloaded by node-gyp}); the end of the build's output ($root/$build_log):"
+  tail -n 60 "$build_log" >&2
+  say "loading it gives:"
   node -e "require('@confluentinc/kafka-javascript')" || true
   exit 1
 fi
