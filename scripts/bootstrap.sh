@@ -38,14 +38,34 @@ node_headers_dir() {
     const found = candidates.find((dir) => existsSync(join(dir, "include", "node", "node.h")));
     if (found !== undefined) console.log(found);'
 }
-if [[ -z "${npm_config_nodedir:-}" ]]; then
+# npm prunes that platform package when it reuses its npx folder, so the headers are not always there:
+# then they come from the same platform package on the npm registry (nodejs.org may be out of reach),
+# kept in the cache.
+fetch_node_headers() {
+  local version platform_package dir tmp
+  version=$(node -p 'process.version.slice(1)')
+  platform_package=$(node -p '"node-" + process.platform + "-" + process.arch')
+  dir="$cache_dir/node-headers/v$version"
+  if [[ ! -f $dir/include/node/node.h ]]; then
+    say "fetching the headers of Node.js $version ($platform_package@$version from the npm registry)"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "$platform_package@$version" >/dev/null) || { rm -rf "$tmp"; return 1; }
+    tar -xzf "$tmp"/*.tgz -C "$tmp" package/include || { rm -rf "$tmp"; return 1; }
+    mkdir -p "$(dirname "$dir")" && rm -rf "$dir" && mv "$tmp/package" "$dir" && rm -rf "$tmp"
+  fi
+  echo "$dir"
+}
+use_node_headers() {
+  [[ -z "${npm_config_nodedir:-}" ]] || return 0
+  local headers
   headers=$(node_headers_dir)
+  [[ -n $headers ]] || headers=$(fetch_node_headers) || headers=
   if [[ -n $headers ]]; then
     export npm_config_nodedir=$headers
   else
-    say "no headers found beside $(node -p process.execPath); node-gyp will try to download them from nodejs.org"
+    say "no headers of $(node --version) found or fetched; node-gyp will try to download them from nodejs.org"
   fi
-fi
+}
 
 client_loads() {
   node -e "require('@confluentinc/kafka-javascript')" >/dev/null 2>&1
@@ -102,6 +122,7 @@ else
   else
     say "the prebuilt client binary is not reachable; building librdkafka from source (about 1-2 minutes)"
     ensure_build_packages
+    use_node_headers
     export CKJS_LINKING=dynamic
   fi
 fi
