@@ -131,7 +131,12 @@ export function parseCommandLine(
     parsed = parse(argv);
   } catch (error) {
     const command = argv.includes('consume') ? 'consume' : undefined;
-    return { kind: 'usage', command, problems: [error instanceof Error ? error.message : String(error)] };
+    const unknown =
+      (error as { code?: unknown } | null)?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? unknownOptions(argv)
+        : [];
+    const problems = unknown.length > 0 ? unknown : [error instanceof Error ? error.message : String(error)];
+    return { kind: 'usage', command, problems };
   }
   const { values } = parsed;
   const [command, ...extra] = positionalArguments(parsed.tokens);
@@ -149,6 +154,56 @@ export function parseCommandLine(
   const problems = extra.map((argument) => `unexpected argument ${argument.quoted}`);
   const args = consumeArgs(values, env, readable, problems);
   return problems.length > 0 ? { kind: 'usage', command: 'consume', problems } : { kind: 'consume', args };
+}
+
+/**
+ * A problem for each option the command does not know, with the closest known option when one is near
+ * (`--tenent` → `--tenant`). Only the option's name is quoted, never an inline value (`--pasword=...`).
+ */
+function unknownOptions(argv: readonly string[]): string[] {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const names = Object.keys(options);
+  return tokens.flatMap((token) => {
+    if (token.kind !== 'option' || Object.hasOwn(options, token.name)) return [];
+    const long = token.rawName.startsWith('--');
+    const closest = long ? closestName(token.name, names) : undefined;
+    const hint = closest === undefined ? '' : `; did you mean '--${closest}'?`;
+    return [`unknown option '${token.rawName}'${hint}`];
+  });
+}
+
+/** The known name closest to `name` by edit distance, when it is close enough to be the one meant. */
+function closestName(name: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate);
+    if (best === undefined || distance < best.distance) best = { name: candidate, distance };
+  }
+  const prefixOf = known.filter((candidate) => candidate.startsWith(name.toLowerCase()));
+  if (prefixOf.length === 1) return prefixOf[0];
+  return best !== undefined && best.distance <= Math.max(2, Math.floor(name.length / 3))
+    ? best.name
+    : undefined;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /**
@@ -171,11 +226,15 @@ function consumeArgs(
   problems: string[],
 ): ConsumeArgs {
   const brokers = list(values.brokers ?? nonEmpty(env[EnvVar.brokers]) ?? '');
-  if (brokers.length === 0) problems.push(`--brokers is required (or set ${EnvVar.brokers})`);
+  if (values.brokers !== undefined && brokers.length === 0) {
+    problems.push("--brokers is empty: give the bootstrap servers as 'host:port' or 'host1:port,host2:port'");
+  } else if (brokers.length === 0) problems.push(`--brokers is required (or set ${EnvVar.brokers})`);
   else if (brokers.some((broker) => /\s/.test(broker))) problems.push('--brokers: a broker contains a space');
 
   const tenants = [...new Set((values.tenant ?? []).flatMap(list))];
-  if (tenants.length === 0) problems.push('--tenant is required');
+  if (values.tenant?.some((given) => list(given).length === 0) === true) {
+    problems.push("--tenant is empty: give a tenant id, e.g. '--tenant DEFAULT_TENANT'");
+  } else if (tenants.length === 0) problems.push('--tenant is required');
   for (const tenant of tenants) {
     const reason = tenantError(tenant, HonoEndpoint.Event);
     if (reason !== undefined) problems.push(`--tenant '${tenant}': ${reason}`);

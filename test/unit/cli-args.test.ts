@@ -177,7 +177,16 @@ describe('parseCommandLine: usage problems', () => {
     [['consume', '-b', 'x'], '--tenant is required'],
     [['consume', ...required, '-n', '-3'], "Option '-n' argument is ambiguous"],
     [['consume', ...required, '--max-events', '9007199254740993'], '--max-events must be a positive whole'],
-    [['consume', ...required, '--nope'], "Unknown option '--nope'"],
+    [['consume', ...required, '--nope'], "unknown option '--nope'"],
+    [['consume', ...required, '--tenent', 'x'], "unknown option '--tenent'; did you mean '--tenant'?"],
+    [
+      ['consume', ...required, '--from-begining'],
+      "unknown option '--from-begining'; did you mean '--from-beginning'?",
+    ],
+    [['consume', ...required, '--ca'], "unknown option '--ca'; did you mean '--ca-file'?"],
+    [['consume', ...required, '--constructor'], "unknown option '--constructor'"],
+    [['consume', '-b', 'x', '-t', ''], "--tenant is empty: give a tenant id, e.g. '--tenant DEFAULT_TENANT'"],
+    [['consume', '-b', '', '-t', 'x'], '--brokers is empty'],
     [['consume', ...required, '--tls=yes'], "Option '--tls' does not take an argument"],
     [['consume', ...required, '--password'], "Option '--password <value>' argument missing"],
     [['consume', ...required, 'extra'], "unexpected argument 'extra'"],
@@ -219,6 +228,7 @@ describe('parseCommandLine: usage problems', () => {
       ['consume', ...required, '--kafka', secret],
       ['--kafka', 'sasl.password', secret, 'consume'],
       ['consume', ...required, `--pass=${secret}`],
+      ['consume', ...required, `--pasword=${secret}`],
     ];
     for (const argv of lines) {
       const found = problems(argv, { KAFKA_SASL_PASSWORD: secret });
@@ -318,7 +328,7 @@ describe('main: exit codes without a broker', () => {
   it('exits 2 for an unknown command or option', async () => {
     const io = fakeIo();
     expect(await main(['consume', '--from-begining'], io)).toBe(2);
-    expect(io.stderr.text).toContain("Unknown option '--from-begining'");
+    expect(io.stderr.text).toContain("unknown option '--from-begining'; did you mean '--from-beginning'?");
     expect(io.stderr.text).toContain("Run 'eclipse-hono-kafka consume --help' for usage.");
     const other = fakeIo();
     expect(await main(['list'], other)).toBe(2);
