@@ -137,7 +137,7 @@ if [[ $rebuild_status != 0 ]] || ! client_loads; then
   say "the native client was not built for $(node --version) (npm rebuild exited $rebuild_status; node headers: ${npm_config_nodedir:-downloaded by node-gyp}); the end of the build's output ($root/$build_log):"
   tail -n 60 "$build_log" >&2
   say "loading it gives:"
-  node -e "require('@confluentinc/kafka-javascript')" || true
+  node -e "require('@confluentinc/kafka-javascript')" 2>&1 | grep -m 3 -E 'Error|NODE_MODULE_VERSION' >&2 || true
   exit 1
 fi
 
