@@ -5,7 +5,11 @@
  * @module
  */
 
-/** What the command window is computed from: any decoded Hono event will do. */
+/**
+ * What the command window is computed from: any decoded Hono event will do.
+ *
+ * @category Command window
+ */
 export interface CommandWindowSource {
   /** When the message was created. */
   readonly creationTime: Date;
@@ -13,7 +17,11 @@ export interface CommandWindowSource {
   readonly ttd: number | undefined;
 }
 
-/** What the expiry of a message is computed from: any decoded Hono event will do. */
+/**
+ * What the expiry of a message is computed from: any decoded Hono event will do.
+ *
+ * @category Command window
+ */
 export interface ExpirySource {
   /** When the message was created. */
   readonly creationTime: Date;
@@ -21,7 +29,11 @@ export interface ExpirySource {
   readonly ttl: number | undefined;
 }
 
-/** The kinds of command window, the discriminant `kind` of {@link CommandWindow}. */
+/**
+ * The kinds of command window, the discriminant `kind` of {@link CommandWindow}.
+ *
+ * @category Command window
+ */
 export const CommandWindowKind = {
   /** `ttd` is `0` or absent: the device cannot receive commands. */
   Closed: 'closed',
@@ -31,10 +43,18 @@ export const CommandWindowKind = {
   Until: 'until',
 } as const;
 
-/** The kind of a command window: one of the values of {@link CommandWindowKind}. */
+/**
+ * The kind of a command window: one of the values of {@link CommandWindowKind}.
+ *
+ * @category Command window
+ */
 export type CommandWindowKind = (typeof CommandWindowKind)[keyof typeof CommandWindowKind];
 
-/** When a device can receive commands, according to one event. */
+/**
+ * When a device can receive commands, according to one event.
+ *
+ * @category Command window
+ */
 export type CommandWindow =
   | {
       /** `ttd` is `0` or absent: the device cannot receive commands. */
@@ -70,6 +90,7 @@ function toMs(now: Date | number): number {
  * const window = commandWindow(event);
  * if (window.kind === 'until') console.log('reachable until', window.until.toISOString());
  * ```
+ * @category Command window
  */
 export function commandWindow(source: CommandWindowSource): CommandWindow {
   const { ttd } = source;
@@ -90,6 +111,7 @@ export function commandWindow(source: CommandWindowSource): CommandWindow {
  * ```ts
  * if (event.type === 'emptyNotification' && isDeviceReachable(event)) await sendCommand(event.deviceId);
  * ```
+ * @category Command window
  */
 export function isDeviceReachable(source: CommandWindowSource, now: Date | number = Date.now()): boolean {
   const { ttd } = source;
@@ -111,6 +133,7 @@ export function isDeviceReachable(source: CommandWindowSource, now: Date | numbe
  * const remaining = remainingCommandWindow(event);
  * if (remaining > 0) await sendCommand(event.deviceId, { timeoutMs: Math.min(remaining, 10_000) });
  * ```
+ * @category Command window
  */
 export function remainingCommandWindow(source: CommandWindowSource, now: Date | number = Date.now()): number {
   const { ttd } = source;
@@ -128,6 +151,7 @@ export function remainingCommandWindow(source: CommandWindowSource, now: Date | 
  * ```ts
  * expiresAt({ creationTime: new Date('2025-01-01T00:00:00Z'), ttl: 60_000 }); // 2025-01-01T00:01:00.000Z
  * ```
+ * @category Command window
  */
 export function expiresAt(source: ExpirySource): Date | undefined {
   return source.ttl === undefined ? undefined : new Date(source.creationTime.getTime() + source.ttl);
@@ -148,6 +172,7 @@ export function expiresAt(source: ExpirySource): Date | undefined {
  * const event = decodeEvent(record);
  * if (!isExpired(event)) await handle(event);
  * ```
+ * @category Command window
  */
 export function isExpired(source: ExpirySource, now: Date | number = Date.now()): boolean {
   return source.ttl !== undefined && source.creationTime.getTime() + source.ttl < toMs(now);

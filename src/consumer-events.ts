@@ -6,7 +6,11 @@ import type { CommitError, DecodeError, HandlerError, HonoKafkaError } from './e
 import type { TopicPartition, TopicPartitionOffset } from './kafka/rdkafka-consumer.js';
 import type { HonoEvent } from './wire/types.js';
 
-/** Where a record sits in Kafka. */
+/**
+ * Where a record sits in Kafka.
+ *
+ * @category Handlers and lifecycle events
+ */
 export interface RecordCoordinates {
   /** The topic. */
   readonly topic: string;
@@ -16,10 +20,18 @@ export interface RecordCoordinates {
   readonly offset: number;
 }
 
-/** Why partitions were paused or resumed. */
+/**
+ * Why partitions were paused or resumed.
+ *
+ * @category Handlers and lifecycle events
+ */
 export type PauseReason = 'backpressure' | 'failure' | 'stopping';
 
-/** A retry that is about to happen. */
+/**
+ * A retry that is about to happen.
+ *
+ * @category Handlers and lifecycle events
+ */
 export interface RetryInfo extends RecordCoordinates {
   /** The attempt that failed (1 is the first). */
   readonly attempt: number;
@@ -29,13 +41,21 @@ export interface RetryInfo extends RecordCoordinates {
   readonly error: HandlerError;
 }
 
-/** A record the SDK gave up on and committed past, with the reason. */
+/**
+ * A record the SDK gave up on and committed past, with the reason.
+ *
+ * @category Handlers and lifecycle events
+ */
 export interface SkipInfo extends RecordCoordinates {
   /** The last failure. */
   readonly error: HonoKafkaError;
 }
 
-/** A record written to the dead-letter topic. */
+/**
+ * A record written to the dead-letter topic.
+ *
+ * @category Handlers and lifecycle events
+ */
 export interface DeadLetterInfo extends SkipInfo {
   /** The dead-letter topic. */
   readonly deadLetterTopic: string;
@@ -50,6 +70,7 @@ export interface DeadLetterInfo extends SkipInfo {
  * consumer.on('paused', (partitions, reason) => console.warn('paused', reason, partitions));
  * consumer.on('deadLettered', (info) => console.warn('dead-lettered', info.offset, info.error.code));
  * ```
+ * @category Handlers and lifecycle events
  */
 export interface HonoEventConsumerEvents {
   /** `run()` connected and subscribed, just before it resolves; partitions follow through `assigned`. */

@@ -44,10 +44,16 @@ import { decodeEvent } from './wire/decode.js';
  * `run()` connects, `running`, `stopping` while {@link HonoEventConsumer.stop} drains and closes,
  * `stopped`, or `failed` when `run()` could not connect. A consumer runs once: after `failed` or
  * `stopped`, create a new one.
+ *
+ * @category Consumer
  */
 export type ConsumerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
-/** An owned partition's position and lag, for monitoring. */
+/**
+ * An owned partition's position and lag, for monitoring.
+ *
+ * @category Consumer
+ */
 export interface PartitionHealth extends TopicPartition {
   /**
    * The position that would be committed now (the next offset to read): the lowest fetched record not
@@ -67,7 +73,11 @@ export interface PartitionHealth extends TopicPartition {
   readonly pausedFor: readonly PauseReason[];
 }
 
-/** A snapshot for readiness and liveness probes. */
+/**
+ * A snapshot for readiness and liveness probes.
+ *
+ * @category Consumer
+ */
 export interface HealthSnapshot {
   /** Where the consumer is in its life. */
   readonly state: ConsumerState;
@@ -116,6 +126,7 @@ const brokerProbeIntervalMs = 2_000;
  * });
  * process.once('SIGTERM', () => void consumer.stop());
  * ```
+ * @category Consumer
  */
 export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   readonly #options: ResolvedOptions;

@@ -13,6 +13,8 @@ const kHonoKafkaError = Symbol.for('eclipse-hono-kafka.HonoKafkaError');
 /**
  * Why a Kafka record could not be decoded into a Hono event. Each value is the stable `code` of a
  * {@link DecodeError}.
+ *
+ * @category Errors
  */
 export const DecodeErrorCode = {
   /** The record is not shaped like a record of the Kafka client (e.g. a header value that is no Buffer). */
@@ -35,10 +37,18 @@ export const DecodeErrorCode = {
   UnexpectedPayload: 'ERR_HONO_UNEXPECTED_PAYLOAD',
 } as const;
 
-/** The code of a {@link DecodeError}: one of the values of {@link DecodeErrorCode}. */
+/**
+ * The code of a {@link DecodeError}: one of the values of {@link DecodeErrorCode}.
+ *
+ * @category Errors
+ */
 export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorCode];
 
-/** Why the consumer could not talk to Kafka. Each value is the stable `code` of a {@link KafkaClientError}. */
+/**
+ * Why the consumer could not talk to Kafka. Each value is the stable `code` of a {@link KafkaClientError}.
+ *
+ * @category Errors
+ */
 export const KafkaClientErrorCode = {
   /** No broker answered: all connections are down, or the first connection timed out. Retriable. */
   BrokersDown: 'ERR_HONO_BROKERS_DOWN',
@@ -50,10 +60,18 @@ export const KafkaClientErrorCode = {
   Client: 'ERR_HONO_KAFKA',
 } as const;
 
-/** The code of a {@link KafkaClientError}: one of the values of {@link KafkaClientErrorCode}. */
+/**
+ * The code of a {@link KafkaClientError}: one of the values of {@link KafkaClientErrorCode}.
+ *
+ * @category Errors
+ */
 export type KafkaClientErrorCode = (typeof KafkaClientErrorCode)[keyof typeof KafkaClientErrorCode];
 
-/** Why a handler failed. Each value is the stable `code` of a {@link HandlerError}. */
+/**
+ * Why a handler failed. Each value is the stable `code` of a {@link HandlerError}.
+ *
+ * @category Errors
+ */
 export const HandlerErrorCode = {
   /** The handler threw or its promise rejected; the error is the `cause`. */
   Failed: 'ERR_HONO_HANDLER_FAILED',
@@ -61,12 +79,18 @@ export const HandlerErrorCode = {
   TimedOut: 'ERR_HONO_HANDLER_TIMEOUT',
 } as const;
 
-/** The code of a {@link HandlerError}: one of the values of {@link HandlerErrorCode}. */
+/**
+ * The code of a {@link HandlerError}: one of the values of {@link HandlerErrorCode}.
+ *
+ * @category Errors
+ */
 export type HandlerErrorCode = (typeof HandlerErrorCode)[keyof typeof HandlerErrorCode];
 
 /**
  * Every stable error code of the SDK, by name. The `code` of a {@link HonoKafkaError} is always one of
  * these values, so `switch (error.code)` over {@link ErrorCode} is exhaustive.
+ *
+ * @category Errors
  */
 export const ErrorCode = {
   ...DecodeErrorCode,
@@ -84,10 +108,18 @@ export const ErrorCode = {
   ...KafkaClientErrorCode,
 } as const;
 
-/** A stable error code of the SDK: one of the values of {@link ErrorCode}. */
+/**
+ * A stable error code of the SDK: one of the values of {@link ErrorCode}.
+ *
+ * @category Errors
+ */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** Options shared by the constructors of all SDK errors. */
+/**
+ * Options shared by the constructors of all SDK errors.
+ *
+ * @category Errors
+ */
 export interface HonoKafkaErrorOptions {
   /**
    * The error that caused this one, kept as the standard `cause`.
@@ -119,6 +151,7 @@ export interface HonoKafkaErrorOptions {
  *   else console.error(error.code, error.message, error.cause);
  * });
  * ```
+ * @category Errors
  */
 export class HonoKafkaError<Code extends ErrorCode = ErrorCode> extends Error {
   /** The stable, machine-readable reason for the error, one of {@link ErrorCode}. */
@@ -155,6 +188,7 @@ export class HonoKafkaError<Code extends ErrorCode = ErrorCode> extends Error {
  *   if (isHonoKafkaError(error) && error.code === ErrorCode.BadHeader) console.warn(error.message);
  * }
  * ```
+ * @category Errors
  */
 export function isHonoKafkaError(value: unknown): value is HonoKafkaError {
   return (
@@ -164,7 +198,11 @@ export function isHonoKafkaError(value: unknown): value is HonoKafkaError {
   );
 }
 
-/** Options of a {@link DecodeError}. */
+/**
+ * Options of a {@link DecodeError}.
+ *
+ * @category Errors
+ */
 export interface DecodeErrorOptions extends HonoKafkaErrorOptions {
   /**
    * The header whose value is missing or bad.
@@ -184,6 +222,8 @@ export interface DecodeErrorOptions extends HonoKafkaErrorOptions {
  * A Kafka record that is not a valid Hono event or telemetry message. Never retriable: the same bytes
  * fail the same way. Thrown by {@link decodeEvent}; the consumer emits it as `decodeError` and passes it
  * to the `invalid` handler.
+ *
+ * @category Errors
  */
 export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
   /** The record as the Kafka client delivered it, untouched. */
@@ -224,6 +264,7 @@ export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
  *   console.warn(error.code, error.header ?? error.field, error.record.offset);
  * }
  * ```
+ * @category Errors
  */
 export function isDecodeError(value: unknown): value is DecodeError {
   return isHonoKafkaError(value) && value.name === 'DecodeError';
@@ -235,6 +276,8 @@ export function isDecodeError(value: unknown): value is DecodeError {
  * {@link assertValidTenantId}, the topic functions ({@link eventTopic}, {@link telemetryTopic},
  * {@link honoTopic}) and the encoders. (The consumer's options report bad tenants in an
  * {@link OptionsError}.)
+ *
+ * @category Errors
  */
 export class TenantError extends HonoKafkaError<typeof ErrorCode.InvalidTenant> {
   /** The rejected tenant id, as given. */
@@ -256,6 +299,8 @@ export class TenantError extends HonoKafkaError<typeof ErrorCode.InvalidTenant> 
 /**
  * An encoder was asked to write something that Hono never writes, such as a fractional `ttd`; the
  * record would not decode. Thrown by {@link encodeEvent} and the other encoders.
+ *
+ * @category Errors
  */
 export class EncodeError extends HonoKafkaError<typeof ErrorCode.InvalidEncoderInput> {
   /** The input field at fault, e.g. `ttd`. */
@@ -273,7 +318,11 @@ export class EncodeError extends HonoKafkaError<typeof ErrorCode.InvalidEncoderI
     this.field = field;
   }
 }
-/** A problem in one option, as listed by an {@link OptionsError}. */
+/**
+ * A problem in one option, as listed by an {@link OptionsError}.
+ *
+ * @category Errors
+ */
 export interface OptionProblem {
   /** The option's path, e.g. `retry.maxAttempts`. */
   readonly path: string;
@@ -284,6 +333,8 @@ export interface OptionProblem {
 /**
  * Options that do not validate, thrown by the {@link HonoEventConsumer} constructor. The message lists
  * `path: problem` for every bad option.
+ *
+ * @category Errors
  */
 export class OptionsError extends HonoKafkaError<typeof ErrorCode.InvalidOptions> {
   /** Every problem found. */
@@ -308,6 +359,8 @@ export class OptionsError extends HonoKafkaError<typeof ErrorCode.InvalidOptions
  * A handler that failed on a record. Retriable: the SDK retries it according to the retry policy. The
  * consumer emits it as `handlerError`, in `retrying`, `skipped` and `deadLettered`, and as `error` when
  * it pauses a partition.
+ *
+ * @category Errors
  */
 export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
   /** The record's topic. */
@@ -383,6 +436,8 @@ export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
 /**
  * A commit the broker did not confirm, emitted as `commitFailed`. Retriable: the positions of partitions
  * still owned are committed again at the next opportunity.
+ *
+ * @category Errors
  */
 export class CommitError extends HonoKafkaError<typeof ErrorCode.CommitFailed> {
   /** The positions of the failed commit. */
@@ -409,6 +464,8 @@ export class CommitError extends HonoKafkaError<typeof ErrorCode.CommitFailed> {
 /**
  * A failure of the Kafka client: brokers unreachable, login refused, or a fatal client error. Thrown by
  * {@link HonoEventConsumer.run} when it cannot connect, and emitted as `error` afterwards.
+ *
+ * @category Errors
  */
 export class KafkaClientError extends HonoKafkaError<KafkaClientErrorCode> {
   /**
@@ -424,7 +481,11 @@ export class KafkaClientError extends HonoKafkaError<KafkaClientErrorCode> {
   }
 }
 
-/** A method called at the wrong time, e.g. `run()` twice or after `stop()`. */
+/**
+ * A method called at the wrong time, e.g. `run()` twice or after `stop()`.
+ *
+ * @category Errors
+ */
 export class StateError extends HonoKafkaError<typeof ErrorCode.InvalidState> {
   /**
    * Creates the error.

@@ -11,7 +11,11 @@ import type {
   ProvisioningNotification,
 } from './wire/types.js';
 
-/** What a handler gets besides the event. */
+/**
+ * What a handler gets besides the event.
+ *
+ * @category Handlers and lifecycle events
+ */
 export interface HandlerContext {
   /** The attempt, 1 for the first call; retries count up. */
   readonly attempt: number;
@@ -37,6 +41,7 @@ export interface HandlerContext {
  * @param event - the decoded event
  * @param context - the attempt, an abort signal and the record's position
  * @returns nothing when done at once, or a promise that resolves when the event is processed
+ * @category Handlers and lifecycle events
  */
 export type EventHandler<Event> = (event: Event, context: HandlerContext) => Promise<void> | void;
 
@@ -54,6 +59,7 @@ export type EventHandler<Event> = (event: Event, context: HandlerContext) => Pro
  *   await quarantine.save({ code: error.code, topic: record.topic, offset: record.offset, value: record.value });
  * };
  * ```
+ * @category Handlers and lifecycle events
  */
 export type InvalidRecordHandler = (
   error: DecodeError,
@@ -75,6 +81,7 @@ export type InvalidRecordHandler = (
  *   invalid: async (error, record) => { log.warn(error.message, { offset: record.offset }); },
  * });
  * ```
+ * @category Handlers and lifecycle events
  */
 export interface HonoEventHandlers {
   /**

@@ -3,6 +3,20 @@
  * objects.
  *
  * @packageDocumentation
+ * @categoryDescription Consumer
+ * The at-least-once consumer of a tenant's events, its options and its health.
+ * @categoryDescription Handlers and lifecycle events
+ * What `run()` takes, and what the consumer emits while it works.
+ * @categoryDescription Hono events
+ * The typed events the handlers receive.
+ * @categoryDescription Errors
+ * Every error the SDK throws or emits: one base class with a stable `code`.
+ * @categoryDescription Wire format
+ * Hono's records on Kafka: decoding, headers, and encoders that write test events as Hono does.
+ * @categoryDescription Command window
+ * When a device can receive commands, and when an event expires.
+ * @categoryDescription Topics and tenants
+ * Hono's topic names and what makes a valid tenant id.
  */
 
 // The consumer

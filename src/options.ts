@@ -8,7 +8,11 @@ import type { RetryPolicy } from './retry/backoff.js';
 import { Ordering } from './scheduling/ordering.js';
 import { eventTopic, HonoEndpoint, MAX_TOPIC_NAME_LENGTH, tenantError } from './tenant.js';
 
-/** Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston). */
+/**
+ * Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston).
+ *
+ * @category Consumer
+ */
 export interface Logger {
   /**
    * Detail for troubleshooting: assignments, commits.
@@ -40,7 +44,11 @@ export interface Logger {
   error(message: string, context?: Record<string, unknown>): void;
 }
 
-/** What happens to a record whose handler still fails after the last attempt. */
+/**
+ * What happens to a record whose handler still fails after the last attempt.
+ *
+ * @category Consumer
+ */
 export const FailureOutcome = {
   /**
    * Pause the record's partition and emit an error, then keep trying the record every
@@ -56,10 +64,18 @@ export const FailureOutcome = {
   /** Commit past the record and emit `skipped`. */
   skip: 'skip',
 } as const;
-/** One of {@link FailureOutcome}. */
+/**
+ * One of {@link FailureOutcome}.
+ *
+ * @category Consumer
+ */
 export type FailureOutcome = (typeof FailureOutcome)[keyof typeof FailureOutcome];
 
-/** Retries of a failing handler, with exponential backoff and jitter. */
+/**
+ * Retries of a failing handler, with exponential backoff and jitter.
+ *
+ * @category Consumer
+ */
 export interface RetryOptions {
   /**
    * Attempts in all, the first included. 1 means no retry. After the last one, `onFailure` applies.
@@ -82,7 +98,11 @@ export interface RetryOptions {
   readonly jitter?: number | undefined;
 }
 
-/** Options of a {@link HonoEventConsumer}. */
+/**
+ * Options of a {@link HonoEventConsumer}.
+ *
+ * @category Consumer
+ */
 export interface HonoEventConsumerOptions {
   /** Bootstrap brokers: `'host:port,host:port'` or a list. */
   readonly brokers: string | readonly string[];

@@ -6,7 +6,11 @@
  */
 import { TenantError } from './errors.js';
 
-/** The Hono endpoints whose topics the SDK reads: the downstream half of Hono's Kafka-based APIs. */
+/**
+ * The Hono endpoints whose topics the SDK reads: the downstream half of Hono's Kafka-based APIs.
+ *
+ * @category Topics and tenants
+ */
 export const HonoEndpoint = {
   /** Events: `hono.event.<tenant>`, always at least once. */
   Event: 'event',
@@ -14,13 +18,25 @@ export const HonoEndpoint = {
   Telemetry: 'telemetry',
 } as const;
 
-/** A Hono endpoint: one of the values of {@link HonoEndpoint}. */
+/**
+ * A Hono endpoint: one of the values of {@link HonoEndpoint}.
+ *
+ * @category Topics and tenants
+ */
 export type HonoEndpoint = (typeof HonoEndpoint)[keyof typeof HonoEndpoint];
 
-/** The longest topic name that Kafka accepts. */
+/**
+ * The longest topic name that Kafka accepts.
+ *
+ * @category Topics and tenants
+ */
 export const MAX_TOPIC_NAME_LENGTH = 249;
 
-/** A Hono tenant topic, taken apart. */
+/**
+ * A Hono tenant topic, taken apart.
+ *
+ * @category Topics and tenants
+ */
 export interface HonoTopic {
   /** The endpoint the topic belongs to. */
   readonly endpoint: HonoEndpoint;
@@ -48,6 +64,7 @@ function prefixOf(endpoint: HonoEndpoint): string {
  * maxTenantIdLength('event'); // 238
  * maxTenantIdLength(); // 234, fits both endpoints
  * ```
+ * @category Topics and tenants
  */
 export function maxTenantIdLength(endpoint?: HonoEndpoint): number {
   return MAX_TOPIC_NAME_LENGTH - (endpoint === undefined ? TELEMETRY_PREFIX : prefixOf(endpoint)).length;
@@ -89,6 +106,7 @@ export function tenantError(tenantId: unknown, endpoint?: HonoEndpoint): string 
  * isValidTenantId('DEFAULT_TENANT'); // true
  * isValidTenantId('my tenant'); // false: space
  * ```
+ * @category Topics and tenants
  */
 export function isValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): tenantId is string {
   return tenantError(tenantId, endpoint) === undefined;
@@ -105,6 +123,7 @@ export function isValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): ten
  * ```ts
  * assertValidTenantId(request.params.tenant); // throws TenantError for 'my tenant'
  * ```
+ * @category Topics and tenants
  */
 export function assertValidTenantId(tenantId: unknown, endpoint?: HonoEndpoint): asserts tenantId is string {
   const problem = tenantError(tenantId, endpoint);
@@ -128,6 +147,7 @@ function describe(value: unknown): string {
  * ```ts
  * honoTopic(HonoEndpoint.Telemetry, 'acme'); // 'hono.telemetry.acme'
  * ```
+ * @category Topics and tenants
  */
 export function honoTopic(endpoint: HonoEndpoint, tenantId: string): string {
   assertValidTenantId(tenantId, endpoint);
@@ -144,6 +164,7 @@ export function honoTopic(endpoint: HonoEndpoint, tenantId: string): string {
  * ```ts
  * eventTopic('DEFAULT_TENANT'); // 'hono.event.DEFAULT_TENANT'
  * ```
+ * @category Topics and tenants
  */
 export function eventTopic(tenantId: string): string {
   return honoTopic(HonoEndpoint.Event, tenantId);
@@ -159,6 +180,7 @@ export function eventTopic(tenantId: string): string {
  * ```ts
  * telemetryTopic('DEFAULT_TENANT'); // 'hono.telemetry.DEFAULT_TENANT'
  * ```
+ * @category Topics and tenants
  */
 export function telemetryTopic(tenantId: string): string {
   return honoTopic(HonoEndpoint.Telemetry, tenantId);
@@ -179,6 +201,7 @@ let lastParsed: HonoTopic | undefined;
  * parseHonoTopic('hono.telemetry.acme'); // { endpoint: 'telemetry', tenantId: 'acme' }
  * parseHonoTopic('hono.command.acme'); // undefined
  * ```
+ * @category Topics and tenants
  */
 export function parseHonoTopic(topic: string): HonoTopic | undefined {
   if (topic === lastTopic) return lastParsed;
@@ -208,6 +231,7 @@ export function parseHonoTopic(topic: string): HonoTopic | undefined {
  * tenantOfTopic('hono.event.DEFAULT_TENANT'); // 'DEFAULT_TENANT'
  * tenantOfTopic('hono.event.'); // undefined
  * ```
+ * @category Topics and tenants
  */
 export function tenantOfTopic(topic: string): string | undefined {
   return parseHonoTopic(topic)?.tenantId;

@@ -9,6 +9,8 @@
  * - `device`: a device's records of one partition one after another, different devices concurrently;
  * - `partition`: one record at a time per partition;
  * - `none`: every record concurrently (up to the concurrency limit).
+ *
+ * @category Consumer
  */
 export const Ordering = {
   /** A device's records in order; different devices concurrently. */
@@ -19,7 +21,11 @@ export const Ordering = {
   none: 'none',
 } as const;
 
-/** One of the values of {@link Ordering}. */
+/**
+ * One of the values of {@link Ordering}.
+ *
+ * @category Consumer
+ */
 export type Ordering = (typeof Ordering)[keyof typeof Ordering];
 
 /** What {@link orderingKey} needs to know about a record. */

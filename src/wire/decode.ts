@@ -314,6 +314,7 @@ function decodeConnection(
  *     break;
  * }
  * ```
+ * @category Wire format
  */
 export function decodeEvent(record: KafkaRecord): HonoEvent {
   checkShape(record);

@@ -26,7 +26,11 @@ const WELL_KNOWN_TYPES: ReadonlySet<string> = new Set([
   HonoContentType.ProvisioningNotification,
 ]);
 
-/** What every encoder takes: who sent the event, when, and the optional Hono headers. */
+/**
+ * What every encoder takes: who sent the event, when, and the optional Hono headers.
+ *
+ * @category Wire format
+ */
 export interface HonoEventInitBase {
   /** The tenant; the record goes to its topic. */
   readonly tenantId: string;
@@ -114,10 +118,18 @@ export interface HonoEventInitBase {
   readonly timestamp?: number | undefined;
 }
 
-/** What {@link encodeEmptyNotification} takes. */
+/**
+ * What {@link encodeEmptyNotification} takes.
+ *
+ * @category Wire format
+ */
 export type EmptyNotificationInit = HonoEventInitBase;
 
-/** What {@link encodeConnectionEvent} takes. */
+/**
+ * What {@link encodeConnectionEvent} takes.
+ *
+ * @category Wire format
+ */
 export interface ConnectionEventInit extends HonoEventInitBase {
   /** Whether the device connected or disconnected. */
   readonly cause: ConnectionCause;
@@ -133,7 +145,11 @@ export interface ConnectionEventInit extends HonoEventInitBase {
   readonly data?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** What {@link encodeProvisioningNotification} takes. */
+/**
+ * What {@link encodeProvisioningNotification} takes.
+ *
+ * @category Wire format
+ */
 export interface ProvisioningNotificationInit extends HonoEventInitBase {
   /**
    * The `hono_registration_status` header.
@@ -149,7 +165,11 @@ export interface ProvisioningNotificationInit extends HonoEventInitBase {
   readonly gatewayId?: string | undefined;
 }
 
-/** What {@link encodeDataEvent} takes. */
+/**
+ * What {@link encodeDataEvent} takes.
+ *
+ * @category Wire format
+ */
 export interface DataEventInit extends HonoEventInitBase {
   /**
    * The payload; a string is written as UTF-8.
@@ -174,6 +194,8 @@ export interface DataEventInit extends HonoEventInitBase {
 /**
  * Any event to encode, discriminated by `type` like {@link HonoEvent}. A decoded event is a valid init,
  * so `encodeEvent(decodeEvent(record))` writes the Hono headers of the record again.
+ *
+ * @category Wire format
  */
 export type HonoEventInit =
   | ({
@@ -276,6 +298,7 @@ function encode(
  * // A device subscribed to commands: reachable until further notice.
  * const record = encodeEmptyNotification({ tenantId: 'acme', deviceId: '4711', ttd: -1, origAdapter: 'hono-mqtt' });
  * ```
+ * @category Wire format
  */
 export function encodeEmptyNotification(init: EmptyNotificationInit): EncodedRecord {
   return encode(init, HonoContentType.EmptyNotification, null, []);
@@ -300,6 +323,7 @@ export function encodeEmptyNotification(init: EmptyNotificationInit): EncodedRec
  *   source: 'hono-mqtt',
  * });
  * ```
+ * @category Wire format
  */
 export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord {
   const cause: string = init.cause; // widened: JavaScript callers may pass anything
@@ -329,6 +353,7 @@ export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord 
  * ```ts
  * const record = encodeProvisioningNotification({ tenantId: 'acme', deviceId: 'sensor-1', gatewayId: 'gw-1' });
  * ```
+ * @category Wire format
  */
 export function encodeProvisioningNotification(init: ProvisioningNotificationInit): EncodedRecord {
   const registrationStatus = init.registrationStatus ?? 'NEW';
@@ -361,6 +386,7 @@ export function encodeProvisioningNotification(init: ProvisioningNotificationIni
  * });
  * producer.produce(record.topic, null, record.value, record.key, record.timestamp, undefined, record.headers);
  * ```
+ * @category Wire format
  */
 export function encodeDataEvent(init: DataEventInit): EncodedRecord {
   const contentType = init.contentType ?? HonoContentType.OctetStream;
@@ -392,6 +418,7 @@ export function encodeDataEvent(init: DataEventInit): EncodedRecord {
  * const record = encodeEvent({ type: 'emptyNotification', tenantId: 'acme', deviceId: '4711', ttd: 60 });
  * const event = decodeEvent({ ...record, partition: 0, offset: 0 });
  * ```
+ * @category Wire format
  */
 export function encodeEvent(init: HonoEventInit): EncodedRecord {
   switch (init.type) {

@@ -133,6 +133,7 @@ export function scanHeaders(record: KafkaRecord): ScannedHeaders {
  * ```ts
  * headerText(Buffer.from('hono-mqtt')); // 'hono-mqtt'
  * ```
+ * @category Wire format
  */
 export function headerText(value: KafkaHeaderValue): string {
   return typeof value === 'string' ? value : value.toString('utf8');
@@ -203,6 +204,7 @@ function parseJson(text: string): unknown {
  * const region = findHeader(event.headers, 'region');
  * if (region !== undefined) console.log(headerText(region));
  * ```
+ * @category Wire format
  */
 export function findHeader(
   headers: readonly KafkaRecordHeader[],

@@ -9,6 +9,8 @@ import type { HonoEndpoint } from '../tenant.js';
 /**
  * The value of one Kafka header. The Kafka client delivers Buffers; strings are accepted too (read as
  * UTF-8) because the client's own `MessageHeader` type allows them.
+ *
+ * @category Wire format
  */
 export type KafkaHeaderValue = Buffer | string;
 
@@ -16,6 +18,8 @@ export type KafkaHeaderValue = Buffer | string;
  * One Kafka header as the Kafka client delivers it: an object with a single key, e.g.
  * `{ ttd: Buffer.from('60') }`. The headers of a record are an array of these, in wire order, and a
  * name may repeat.
+ *
+ * @category Wire format
  */
 export type KafkaRecordHeader = Readonly<Record<string, KafkaHeaderValue>>;
 
@@ -23,6 +27,8 @@ export type KafkaRecordHeader = Readonly<Record<string, KafkaHeaderValue>>;
  * A record as the Kafka client's `KafkaConsumer` (`@confluentinc/kafka-javascript`, node-rdkafka style)
  * delivers it. The client's `Message` type is assignable to it, so a consumed message can be passed to
  * {@link decodeEvent} as is.
+ *
+ * @category Wire format
  */
 export interface KafkaRecord {
   /** The topic the record was read from, e.g. `hono.event.DEFAULT_TENANT`. */
@@ -53,6 +59,8 @@ export interface KafkaRecord {
 /**
  * A record ready for the Kafka client's producer, as written by the encoders: byte for byte what Hono's
  * Java code writes.
+ *
+ * @category Wire format
  */
 export interface EncodedRecord {
   /** The topic, `hono.event.<tenant>` or `hono.telemetry.<tenant>`. */
@@ -70,7 +78,11 @@ export interface EncodedRecord {
   timestamp?: number;
 }
 
-/** The kinds of Hono event, the discriminant `type` of {@link HonoEvent}. */
+/**
+ * The kinds of Hono event, the discriminant `type` of {@link HonoEvent}.
+ *
+ * @category Hono events
+ */
 export const HonoEventType = {
   /** An empty notification: no payload, typically announcing a command window with `ttd`. */
   EmptyNotification: 'emptyNotification',
@@ -82,10 +94,18 @@ export const HonoEventType = {
   Event: 'event',
 } as const;
 
-/** The kind of a Hono event: one of the values of {@link HonoEventType}. */
+/**
+ * The kind of a Hono event: one of the values of {@link HonoEventType}.
+ *
+ * @category Hono events
+ */
 export type HonoEventType = (typeof HonoEventType)[keyof typeof HonoEventType];
 
-/** The content types that Hono gives a meaning of its own. */
+/**
+ * The content types that Hono gives a meaning of its own.
+ *
+ * @category Hono events
+ */
 export const HonoContentType = {
   /** Content type of an {@link EmptyNotification}. */
   EmptyNotification: 'application/vnd.eclipse-hono-empty-notification',
@@ -97,7 +117,11 @@ export const HonoContentType = {
   OctetStream: 'application/octet-stream',
 } as const;
 
-/** The names of the headers that Hono writes on event and telemetry records. */
+/**
+ * The names of the headers that Hono writes on event and telemetry records.
+ *
+ * @category Wire format
+ */
 export const HonoHeader = {
   /** MIME type of the value (string). */
   ContentType: 'content-type',
@@ -133,7 +157,11 @@ export const HonoHeader = {
   GatewayId: 'gateway_id',
 } as const;
 
-/** Quality of service levels as Hono numbers them in the `qos` header. */
+/**
+ * Quality of service levels as Hono numbers them in the `qos` header.
+ *
+ * @category Hono events
+ */
 export const QoS = {
   /** At most once: the message may be lost (telemetry only). */
   AtMostOnce: 0,
@@ -141,10 +169,18 @@ export const QoS = {
   AtLeastOnce: 1,
 } as const;
 
-/** A quality of service level: one of the values of {@link QoS}. */
+/**
+ * A quality of service level: one of the values of {@link QoS}.
+ *
+ * @category Hono events
+ */
 export type QoS = (typeof QoS)[keyof typeof QoS];
 
-/** The causes of a connection event. */
+/**
+ * The causes of a connection event.
+ *
+ * @category Hono events
+ */
 export const ConnectionCause = {
   /** The device connected to the protocol adapter. */
   Connected: 'connected',
@@ -152,10 +188,18 @@ export const ConnectionCause = {
   Disconnected: 'disconnected',
 } as const;
 
-/** The cause of a connection event: one of the values of {@link ConnectionCause}. */
+/**
+ * The cause of a connection event: one of the values of {@link ConnectionCause}.
+ *
+ * @category Hono events
+ */
 export type ConnectionCause = (typeof ConnectionCause)[keyof typeof ConnectionCause];
 
-/** What every kind of Hono event carries: the Hono headers and the Kafka coordinates of the record. */
+/**
+ * What every kind of Hono event carries: the Hono headers and the Kafka coordinates of the record.
+ *
+ * @category Hono events
+ */
 export interface HonoEventBase {
   /** The kind of event: the discriminant of {@link HonoEvent}. */
   readonly type: HonoEventType;
@@ -208,13 +252,19 @@ export interface HonoEventBase {
 /**
  * An empty notification (`application/vnd.eclipse-hono-empty-notification`): no payload. Adapters send one
  * with `ttd` `-1` when a device subscribes to commands and `0` when it unsubscribes.
+ *
+ * @category Hono events
  */
 export interface EmptyNotification extends HonoEventBase {
   /** Always `emptyNotification`. */
   readonly type: typeof HonoEventType.EmptyNotification;
 }
 
-/** A connection event (`application/vnd.eclipse-hono-dc-notification+json`). */
+/**
+ * A connection event (`application/vnd.eclipse-hono-dc-notification+json`).
+ *
+ * @category Hono events
+ */
 export interface ConnectionEvent extends HonoEventBase {
   /** Always `connection`. */
   readonly type: typeof HonoEventType.Connection;
@@ -228,7 +278,11 @@ export interface ConnectionEvent extends HonoEventBase {
   readonly data: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** A device provisioning notification (`application/vnd.eclipse-hono-device-provisioning-notification`). */
+/**
+ * A device provisioning notification (`application/vnd.eclipse-hono-device-provisioning-notification`).
+ *
+ * @category Hono events
+ */
 export interface ProvisioningNotification extends HonoEventBase {
   /** Always `provisioning`. */
   readonly type: typeof HonoEventType.Provisioning;
@@ -238,7 +292,11 @@ export interface ProvisioningNotification extends HonoEventBase {
   readonly gatewayId: string | undefined;
 }
 
-/** Any other event or telemetry message: its payload and content type. */
+/**
+ * Any other event or telemetry message: its payload and content type.
+ *
+ * @category Hono events
+ */
 export interface DataEvent extends HonoEventBase {
   /** Always `event`. */
   readonly type: typeof HonoEventType.Event;
@@ -250,5 +308,9 @@ export interface DataEvent extends HonoEventBase {
   readonly contentEncoding: string | undefined;
 }
 
-/** A decoded Hono event or telemetry message, discriminated by `type`. */
+/**
+ * A decoded Hono event or telemetry message, discriminated by `type`.
+ *
+ * @category Hono events
+ */
 export type HonoEvent = EmptyNotification | ConnectionEvent | ProvisioningNotification | DataEvent;
