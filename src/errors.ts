@@ -54,6 +54,17 @@ export const KafkaClientErrorCode = {
   BrokersDown: 'ERR_HONO_BROKERS_DOWN',
   /** The brokers refused the login (SASL credentials, TLS client certificate). */
   Authentication: 'ERR_HONO_AUTHENTICATION',
+  /**
+   * TLS failed: the broker's certificate was rejected (not signed by a CA in `ssl.ca.location`, or not
+   * for the host name connected to), or the handshake failed otherwise.
+   */
+  Tls: 'ERR_HONO_TLS',
+  /**
+   * The listener does not speak what the client sends: TLS against a plaintext listener, SASL against a
+   * listener without SASL (or without that mechanism), no TLS or SASL where the listener expects it, or a
+   * port that is not Kafka at all. Fix `security.protocol` or the port.
+   */
+  ProtocolMismatch: 'ERR_HONO_PROTOCOL_MISMATCH',
   /** The client hit a fatal error and must be recreated; the consumer stops. */
   Fatal: 'ERR_HONO_KAFKA_FATAL',
   /** Any other failure reported by the Kafka client. */
@@ -462,8 +473,10 @@ export class CommitError extends HonoKafkaError<typeof ErrorCode.CommitFailed> {
 }
 
 /**
- * A failure of the Kafka client: brokers unreachable, login refused, or a fatal client error. Thrown by
- * {@link HonoEventConsumer.run} when it cannot connect, and emitted as `error` afterwards.
+ * A failure of the Kafka client: brokers unreachable, TLS failed, login refused, a listener that speaks
+ * another protocol, or a fatal client error. Thrown by {@link HonoEventConsumer.run} when it cannot
+ * connect, and emitted as `error` afterwards. Connection failures name the bootstrap servers, the most
+ * likely cause and what to do about it.
  *
  * @category Errors
  */

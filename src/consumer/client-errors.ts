@@ -3,7 +3,14 @@
  * and builds dead-letter records.
  */
 import { CommitError, type HonoKafkaError, KafkaClientError, type KafkaClientErrorCode } from '../errors.js';
-import { ClientFailure, clientCodes, type TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
+import {
+  classifyFailure,
+  type ConnectProblem,
+  type ProblemCode,
+  problems,
+  responsePrefix,
+} from '../kafka/failure-codes.js';
+import { ClientFailure, type TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
 import type { OutgoingRecord } from '../kafka/rdkafka-producer.js';
 import type { KafkaRecord } from '../wire/types.js';
 
@@ -22,37 +29,27 @@ export function scrub(text: string, secrets: readonly string[]): string {
     .reduce((result, secret) => result.split(secret).join('[redacted]'), text);
 }
 
-/** How specific each kind is: the most specific failure among related ones decides the code. */
-const specificity: Record<KafkaClientErrorCode, number> = {
-  ERR_HONO_KAFKA_FATAL: 3,
-  ERR_HONO_AUTHENTICATION: 2,
-  ERR_HONO_BROKERS_DOWN: 1,
-  ERR_HONO_KAFKA: 0,
-};
+/** Every code of the failure table is an SDK code. */
+const codeOf = (problem: ConnectProblem): KafkaClientErrorCode =>
+  problems[problem].code satisfies ProblemCode;
 
-function kindOf(failure: ClientFailure): KafkaClientErrorCode {
-  if (failure.isFatal) return 'ERR_HONO_KAFKA_FATAL';
-  if (failure.code === clientCodes.authentication || /authentication|sasl/i.test(failure.message)) {
-    return 'ERR_HONO_AUTHENTICATION';
-  }
-  if (
-    failure.code === clientCodes.allBrokersDown ||
-    /all broker connections are down|broker transport failure|connection refused|timed out/i.test(
-      failure.message,
-    )
-  ) {
-    return 'ERR_HONO_BROKERS_DOWN';
-  }
-  return 'ERR_HONO_KAFKA';
+/** What a failure most likely means (see `kafka/failure-codes.ts`). */
+function problemOf(failure: ClientFailure): ConnectProblem {
+  return classifyFailure(failure.code, failure.message, failure.isFatal);
 }
 
+/** How many of the client's own messages an error quotes. */
+const quotedMessages = 4;
+
 /**
- * The SDK error for a client failure.
+ * The SDK error for a client failure: the most specific of the failures decides the code; the message
+ * names the bootstrap servers (when given), the likely cause with a next step, and what the client said.
  *
  * @param failure - the client's failure
  * @param secrets - values to scrub from messages
  * @param related - further failures seen at the same time (the most specific one decides the code)
  * @param operation - what the SDK was doing, for the message
+ * @param brokers - the bootstrap servers, named in the message
  * @returns a typed error whose `cause` is the original failure
  */
 export function clientError(
@@ -60,16 +57,56 @@ export function clientError(
   secrets: readonly string[],
   related: readonly ClientFailure[],
   operation = 'Kafka',
+  brokers?: string,
 ): KafkaClientError {
   const all = [failure, ...related];
-  const code = all.map(kindOf).reduce((best, kind) => (specificity[kind] > specificity[best] ? kind : best));
-  const detail = scrub(`${operation}: ${[...new Set(all.map((f) => f.message))].join('; ')}`, secrets);
+  const problem = all
+    .map(problemOf)
+    .reduce((best, next) => (problems[next].rank > problems[best].rank ? next : best));
+  const code = codeOf(problem);
+  // The client's messages, those behind the chosen cause first.
+  const messages = [
+    ...new Set([...all.filter((f) => problemOf(f) === problem), ...all].map((f) => f.message)),
+  ];
+  const quoted = messages.slice(0, quotedMessages).join('; ');
+  const more = messages.length > quotedMessages ? ` (and ${messages.length - quotedMessages} more)` : '';
+  const where = brokers === undefined ? '' : ` (bootstrap servers: ${brokers})`;
+  const prefix =
+    problem === 'notKafka' ? messages.map(responsePrefix).find((p) => p !== undefined) : undefined;
+  const hint = problems[problem].hint + (prefix === undefined ? '' : ` (its answer starts with "${prefix}")`);
+  const text =
+    hint === ''
+      ? `${operation}${where}: ${quoted}${more}`
+      : `${operation}${where}: ${hint}. The client reported: ${quoted}${more}`;
   // The cause is a scrubbed copy: loggers print causes, and the client's own error quotes its input.
   const cause = new ClientFailure(failure.code, scrub(failure.message, secrets), failure, undefined);
-  return new KafkaClientError(code, detail, {
+  return new KafkaClientError(code, scrub(text, secrets), {
     cause,
     retriable: code === 'ERR_HONO_BROKERS_DOWN' || (code === 'ERR_HONO_KAFKA' && failure.isRetriable),
   });
+}
+
+/**
+ * The SDK error for a `run()` that could not connect: the most telling failure seen meanwhile is the
+ * cause; the message names the bootstrap servers.
+ *
+ * @param failure - what the connect attempt ended with
+ * @param seen - every failure the client reported meanwhile (log lines and error events)
+ * @param secrets - values to scrub from messages
+ * @param brokers - the bootstrap servers
+ * @returns the typed error
+ */
+export function connectError(
+  failure: ClientFailure,
+  seen: readonly ClientFailure[],
+  secrets: readonly string[],
+  brokers: string,
+): KafkaClientError {
+  const all = [...seen, failure];
+  const telling = all.reduce((best, next) =>
+    problems[problemOf(next)].rank > problems[problemOf(best)].rank ? next : best,
+  );
+  return clientError(telling, secrets, all, 'cannot connect to Kafka', brokers);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import kafka from '@confluentinc/kafka-javascript';
 import { settlesWithin } from '../deadline.js';
+import { classifyFailure, codeOfErrorText, problems } from './failure-codes.js';
 
 /** A partition of a topic. */
 export interface TopicPartition {
@@ -84,6 +85,7 @@ export const clientCodes = {
   state: kafka.CODES.ERRORS.ERR__STATE,
   authentication: kafka.CODES.ERRORS.ERR__AUTHENTICATION,
   allBrokersDown: kafka.CODES.ERRORS.ERR__ALL_BROKERS_DOWN,
+  unknownTopic: kafka.CODES.ERRORS.ERR_UNKNOWN_TOPIC_OR_PART,
 } as const;
 
 /** Turns whatever the client threw or passed into a {@link ClientFailure}. */
@@ -91,10 +93,12 @@ export function toClientFailure(error: unknown): ClientFailure {
   const record = (typeof error === 'object' && error !== null ? error : {}) as Partial<
     Record<'code' | 'errno' | 'message' | 'isFatal' | 'isRetriable', unknown>
   >;
-  const code =
+  const given =
     typeof record.code === 'number' ? record.code : typeof record.errno === 'number' ? record.errno : -1;
-  const message =
-    typeof record.message === 'string' && record.message !== '' ? record.message : `client error ${code}`;
+  const text = typeof record.message === 'string' ? record.message : '';
+  // `event.error` loses the code (-1) but keeps librdkafka's text for it: the way back to the code.
+  const code = given === -1 ? (codeOfErrorText(text) ?? -1) : given;
+  const message = text !== '' ? text : `client error ${code}`;
   const flags = {
     isFatal: record.isFatal === true || code === clientCodes.fatal,
     isRetriable: record.isRetriable === true,
@@ -103,6 +107,30 @@ export function toClientFailure(error: unknown): ClientFailure {
 }
 
 type Settings = Record<string, string | number | boolean>;
+
+/** A librdkafka log line as the client emits it (`event.log`). */
+interface ClientLog {
+  readonly severity?: number;
+  readonly fac?: string;
+  readonly message?: string;
+}
+
+/**
+ * A connection failure from librdkafka's `FAIL` log line, without the thread prefix and the timing in
+ * its suffix (`(after 3ms in state SSL_HANDSHAKE, 1 identical error(s) suppressed)` becomes
+ * `(in state SSL_HANDSHAKE)`), so that repeats are equal.
+ *
+ * @param log - the log event
+ * @returns the failure (code -1: log lines carry none), or undefined for other log lines
+ */
+export function connectionFailureOf(log: ClientLog): ClientFailure | undefined {
+  if (log.fac !== 'FAIL' || typeof log.message !== 'string') return undefined;
+  const message = log.message
+    .replace(/^\[thrd:[^\]]*\]: /, '')
+    .replace(/ \(after \d+ms in state ([A-Z_]+).*$/, ' (in state $1)')
+    .trim();
+  return new ClientFailure(-1, message, { isFatal: false, isRetriable: false }, undefined);
+}
 
 /**
  * A `KafkaConsumer` with manual rebalances and commit results as callbacks.
@@ -113,12 +141,18 @@ type Settings = Record<string, string | number | boolean>;
 export class RdkafkaConsumer {
   readonly #consumer: kafka.KafkaConsumer;
   readonly #runtime: ConsumerRuntime;
+  readonly #listeners: ConsumerListeners;
+  /** The client's own connect, while it runs (it may outlive a connect() that gave up early). */
+  #connecting: Promise<unknown> | undefined;
+  /** Receives librdkafka's connection failures while connect() waits. */
+  #onFailureLog: ((failure: ClientFailure) => void) | undefined;
 
   /**
    * @param settings - librdkafka settings; the SDK's own keys win over the user's pass-through ones
    * @param listeners - where rebalances, commit results and client errors go
    */
   constructor(settings: Settings, listeners: ConsumerListeners) {
+    this.#listeners = listeners;
     const isLost = (): boolean => this.assignmentLost();
     this.#consumer = new kafka.KafkaConsumer(
       {
@@ -149,21 +183,48 @@ export class RdkafkaConsumer {
     this.#consumer.on('event.error', (error) => {
       listeners.clientError(toClientFailure(error));
     });
+    // librdkafka says why a connection failed only in its log, and at once (error events come later).
+    this.#consumer.on('event.log', (log: ClientLog) => {
+      if (this.#onFailureLog === undefined) return;
+      const failure = connectionFailureOf(log);
+      if (failure !== undefined) this.#onFailureLog(failure);
+    });
   }
 
   /**
-   * Connects and fetches metadata.
+   * Connects and fetches metadata. Each distinct connection failure that librdkafka logs meanwhile goes
+   * to the `clientError` listener; a definitive one (a rejected certificate or login, a listener that
+   * speaks another protocol) ends the wait at once. The client's own attempt then goes on in the
+   * background until its deadline, and {@link RdkafkaConsumer.disconnect} closes it after that.
    *
    * @param timeoutMs - how long the first metadata request may take
-   * @throws ClientFailure-shaped error when no broker answers in time
+   * @throws ClientFailure when no broker answers in time, or at once on a definitive failure
    */
   async connect(timeoutMs: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
+    const seen = new Set<string>();
+    let giveUp: (failure: ClientFailure) => void = () => undefined;
+    const definitive = new Promise<never>((_, reject) => {
+      giveUp = reject;
+    });
+    this.#onFailureLog = (failure) => {
+      if (seen.has(failure.message)) return;
+      seen.add(failure.message);
+      this.#listeners.clientError(failure);
+      if (problems[classifyFailure(failure.code, failure.message)].definitive) giveUp(failure);
+    };
+    const connecting = new Promise<void>((resolve, reject) => {
       this.#consumer.connect({ timeout: timeoutMs }, (error: kafka.LibrdKafkaError | null | undefined) => {
+        this.#connecting = undefined;
         if (error === null || error === undefined) resolve();
         else reject(toClientFailure(error));
       });
     });
+    this.#connecting = connecting.catch(() => undefined);
+    try {
+      await Promise.race([connecting, definitive]);
+    } finally {
+      this.#onFailureLog = undefined;
+    }
   }
 
   /** Subscribes to topics; partitions arrive through the rebalance listener. */
@@ -250,6 +311,70 @@ export class RdkafkaConsumer {
     });
   }
 
+  // --- Topics that appear after the start (missing-topic warnings, startFrom 'latest'): ---
+
+  /** The logical offset "the partition's beginning" (`RD_KAFKA_OFFSET_BEGINNING`), for {@link assign}. */
+  static readonly beginning = -2;
+
+  /**
+   * The names of the topics the cluster has now (one metadata request for all topics).
+   *
+   * @param timeoutMs - how long to wait for the answer
+   * @returns the topic names, or undefined when no broker answered in time
+   */
+  async topicNames(timeoutMs: number): Promise<Set<string> | undefined> {
+    return new Promise((resolve) => {
+      try {
+        this.#consumer.getMetadata(
+          { allTopics: true, timeout: timeoutMs },
+          (error: kafka.LibrdKafkaError | null | undefined, metadata: kafka.Metadata) => {
+            const ok = error === null || error === undefined;
+            resolve(ok ? new Set(metadata.topics.map((topic) => topic.name)) : undefined);
+          },
+        );
+      } catch {
+        resolve(undefined);
+      }
+    });
+  }
+
+  /**
+   * The group's committed positions of partitions (`undefined`: none committed).
+   *
+   * @param partitions - the partitions
+   * @param timeoutMs - how long to wait for the answer
+   * @returns the positions, or undefined when the broker did not answer in time
+   */
+  async committed(
+    partitions: readonly TopicPartition[],
+    timeoutMs: number,
+  ): Promise<{ topic: string; partition: number; offset: number | undefined }[] | undefined> {
+    return new Promise((resolve) => {
+      try {
+        this.#consumer.committed(
+          [...partitions],
+          timeoutMs,
+          (
+            error: kafka.LibrdKafkaError | null | undefined,
+            offsets: kafka.TopicPartitionOffsetAndMetadata[],
+          ) => {
+            if (error !== null && error !== undefined) resolve(undefined);
+            else
+              resolve(
+                offsets.map(({ topic, partition, offset }) => ({
+                  topic,
+                  partition,
+                  offset: typeof offset === 'number' && offset >= 0 ? offset : undefined,
+                })),
+              );
+          },
+        );
+      } catch {
+        resolve(undefined);
+      }
+    });
+  }
+
   /** Whether the client is connected. */
   get connected(): boolean {
     return this.#consumer.isConnected();
@@ -263,6 +388,12 @@ export class RdkafkaConsumer {
    * @returns whether the client closed before the deadline
    */
   async disconnect(timeoutMs: number): Promise<boolean> {
+    const connecting = this.#connecting;
+    if (connecting !== undefined) {
+      // connect() gave up early, the client's attempt still runs: close once it ended, in the background.
+      void connecting.then(() => this.disconnect(timeoutMs));
+      return true;
+    }
     if (!this.#consumer.isConnected()) return true;
     const closing = new Promise<void>((resolve) => {
       this.#consumer.disconnect(() => {

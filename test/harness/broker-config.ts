@@ -2,6 +2,7 @@
  * Writes the configuration of one KRaft node (broker and controller in one JVM) on loopback.
  */
 import type { KafkaRelease } from './distribution.js';
+import type { PemKeyPair } from './tls.js';
 
 /** A SCRAM-SHA-512 user created when storage is formatted. */
 export interface ScramUser {
@@ -15,6 +16,26 @@ export interface NodePorts {
   readonly controller: number;
   /** Present when the cluster has a SASL_PLAINTEXT listener. */
   readonly sasl?: number | undefined;
+  /** Present when the cluster has TLS listeners. */
+  readonly tls?: TlsPorts | undefined;
+}
+
+/** The TLS listeners of one node. */
+export interface TlsPorts {
+  /** SSL, with a certificate for 127.0.0.1. */
+  readonly ssl: number;
+  /** SSL with a certificate for another host name (`OTHER_HOST`): host-name checks must reject it. */
+  readonly otherHost: number;
+  /** SASL_SSL (SCRAM-SHA-512); present when the cluster has SASL users. */
+  readonly saslSsl?: number | undefined;
+}
+
+/** The broker's TLS keys: PEM texts, written into `server.properties`. */
+export interface BrokerTls {
+  /** The key and chain of the SSL and SASL_SSL listeners. */
+  readonly broker: PemKeyPair;
+  /** The key and chain of the `OTHER_HOST` listener. */
+  readonly otherHost: PemKeyPair;
 }
 
 /** Everything needed to write one node's `server.properties`. */
@@ -26,6 +47,8 @@ export interface NodeConfigInput {
   readonly quorumVoters: string;
   readonly clusterSize: number;
   readonly logDir: string;
+  /** The keys of the TLS listeners; required when `ports.tls` is set. */
+  readonly tls?: BrokerTls | undefined;
   /** Extra broker settings, applied last. */
   readonly overrides?: Readonly<Record<string, string | number | boolean>> | undefined;
 }
@@ -44,6 +67,15 @@ export function renderNodeConfig(input: NodeConfigInput): string {
   if (ports.sasl !== undefined) {
     listeners.push(`SASL_PLAINTEXT://127.0.0.1:${ports.sasl}`);
     protocols.push('SASL_PLAINTEXT:SASL_PLAINTEXT');
+  }
+  const tls = ports.tls;
+  if (tls !== undefined) {
+    listeners.push(`SSL://127.0.0.1:${tls.ssl}`, `OTHER_HOST://127.0.0.1:${tls.otherHost}`);
+    protocols.push('SSL:SSL', 'OTHER_HOST:SSL');
+    if (tls.saslSsl !== undefined) {
+      listeners.push(`SASL_SSL://127.0.0.1:${tls.saslSsl}`);
+      protocols.push('SASL_SSL:SASL_SSL');
+    }
   }
   const settings: Record<string, string | number | boolean> = {
     'process.roles': 'broker,controller',
@@ -93,11 +125,38 @@ export function renderNodeConfig(input: NodeConfigInput): string {
         'org.apache.kafka.common.security.scram.ScramLoginModule required;',
     });
   }
+  if (ports.sasl !== undefined && tls?.saslSsl !== undefined) {
+    settings['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config'] =
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  }
+  if (tls !== undefined) {
+    if (input.tls === undefined) throw new Error('TLS listeners need the broker keys (input.tls)');
+    Object.assign(settings, tlsSettings(tls, input.tls));
+  }
   Object.assign(settings, input.overrides);
   return Object.entries(settings)
     .map(([key, value]) => `${key}=${String(value)}`)
     .join('\n')
     .concat('\n');
+}
+
+/** A PEM text as one line of `server.properties`: Java's properties reader turns `\n` back into newlines. */
+function pemValue(pem: string): string {
+  return pem.trim().split('\n').join('\\n');
+}
+
+/** Per-listener keystores in PEM form (Kafka 2.7+): no Java keystore files needed. */
+function tlsSettings(ports: TlsPorts, keys: BrokerTls): Record<string, string> {
+  const keystore = (listener: string, pair: PemKeyPair): Record<string, string> => ({
+    [`listener.name.${listener}.ssl.keystore.type`]: 'PEM',
+    [`listener.name.${listener}.ssl.keystore.certificate.chain`]: pemValue(pair.chain),
+    [`listener.name.${listener}.ssl.keystore.key`]: pemValue(pair.key),
+  });
+  return {
+    ...keystore('ssl', keys.broker),
+    ...keystore('other_host', keys.otherHost),
+    ...(ports.saslSsl === undefined ? {} : keystore('sasl_ssl', keys.broker)),
+  };
 }
 
 /**

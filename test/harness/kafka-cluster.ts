@@ -21,6 +21,7 @@ import {
 } from './distribution.js';
 import { KafkaNode } from './kafka-node.js';
 import { HarnessAbort, waitForBrokers } from './probe.js';
+import { makeTestCertificates, type TestCertificates } from './tls.js';
 
 const run = promisify(execFile);
 
@@ -32,6 +33,11 @@ export interface KafkaClusterOptions {
   readonly release?: KafkaRelease | undefined;
   /** Adds a SASL_PLAINTEXT listener with these SCRAM-SHA-512 users, created at format time. */
   readonly sasl?: { readonly users: readonly ScramUser[] } | undefined;
+  /**
+   * Adds TLS listeners with certificates from a test CA generated for this cluster: SSL, SASL_SSL
+   * (SCRAM-SHA-512, with `sasl`) and an SSL listener whose certificate names another host.
+   */
+  readonly tls?: boolean | undefined;
   /** Maximum heap per JVM in MiB. @defaultValue 384 */
   readonly heapMb?: number | undefined;
   /** C1-only JIT for a quicker start. @defaultValue true */
@@ -52,8 +58,25 @@ export interface KafkaClusterInfo {
   readonly bootstrapServers: string;
   readonly saslBootstrapServers?: string | undefined;
   readonly users: readonly ScramUser[];
+  readonly tls?: KafkaClusterTls | undefined;
   readonly dataDir: string;
   readonly pids: readonly number[];
+}
+
+/** Where the TLS listeners of a cluster are, and the CA files a client needs for them. */
+export interface KafkaClusterTls {
+  /** SSL listeners, certificate valid for 127.0.0.1. */
+  readonly sslBootstrapServers: string;
+  /** SASL_SSL (SCRAM-SHA-512) listeners; present when the cluster has SASL users. */
+  readonly saslSslBootstrapServers?: string | undefined;
+  /** SSL listeners whose certificate (from the same CA) names another host. */
+  readonly otherHostBootstrapServers: string;
+  /** The CA that signed the broker certificates (`ssl.ca.location`). */
+  readonly caFile: string;
+  /** A CA that signed none of them. */
+  readonly otherCaFile: string;
+  /** The host name the other-host certificate is valid for. */
+  readonly wrongHost: string;
 }
 
 async function freePorts(count: number): Promise<number[]> {
@@ -93,6 +116,7 @@ export class KafkaCluster {
   readonly bootstrapServers: string;
   readonly saslBootstrapServers: string | undefined;
   readonly users: readonly ScramUser[];
+  readonly tls: KafkaClusterTls | undefined;
   readonly dataDir: string;
   readonly distribution: KafkaDistribution;
   readonly #log: (line: string) => void;
@@ -103,6 +127,7 @@ export class KafkaCluster {
     nodes: KafkaNode[];
     ports: NodePorts[];
     users: readonly ScramUser[];
+    certificates: TestCertificates | undefined;
     dataDir: string;
     distribution: KafkaDistribution;
     log: (line: string) => void;
@@ -113,6 +138,25 @@ export class KafkaCluster {
     const sasl = init.ports.flatMap((p) => (p.sasl === undefined ? [] : [`127.0.0.1:${p.sasl}`]));
     this.saslBootstrapServers = sasl.length > 0 ? sasl.join(',') : undefined;
     this.users = init.users;
+    const list = (pick: (p: NodePorts) => number | undefined): string | undefined => {
+      const ports = init.ports.flatMap((p) => {
+        const port = pick(p);
+        return port === undefined ? [] : [`127.0.0.1:${port}`];
+      });
+      return ports.length > 0 ? ports.join(',') : undefined;
+    };
+    const certificates = init.certificates;
+    this.tls =
+      certificates === undefined
+        ? undefined
+        : {
+            sslBootstrapServers: list((p) => p.tls?.ssl) ?? '',
+            saslSslBootstrapServers: list((p) => p.tls?.saslSsl),
+            otherHostBootstrapServers: list((p) => p.tls?.otherHost) ?? '',
+            caFile: certificates.caFile,
+            otherCaFile: certificates.otherCaFile,
+            wrongHost: certificates.wrongHost,
+          };
     this.dataDir = init.dataDir;
     this.distribution = init.distribution;
     this.#log = init.log;
@@ -134,16 +178,39 @@ export class KafkaCluster {
     const { release } = distribution;
     const users = options.sasl?.users ?? [];
     const withSasl = options.sasl !== undefined;
+    const withTls = options.tls === true;
 
-    const numbers = await freePorts(size * (withSasl ? 3 : 2));
+    // plaintext, controller, [sasl], [ssl, other host, [sasl_ssl]]
+    const perNode = 2 + (withSasl ? 1 : 0) + (withTls ? (withSasl ? 3 : 2) : 0);
+    const numbers = await freePorts(size * perNode);
     const ports: NodePorts[] = Array.from({ length: size }, (_, i) => {
-      const [plaintext, controller, sasl] = numbers.slice(i * (withSasl ? 3 : 2));
-      if (plaintext === undefined || controller === undefined) throw new Error('no free ports');
-      return { plaintext, controller, sasl: withSasl ? sasl : undefined };
+      const next = numbers.slice(i * perNode, (i + 1) * perNode);
+      const take = (): number => {
+        const port = next.shift();
+        if (port === undefined) throw new Error('no free ports');
+        return port;
+      };
+      const plaintext = take();
+      const controller = take();
+      const sasl = withSasl ? take() : undefined;
+      const tls = withTls
+        ? { ssl: take(), otherHost: take(), saslSsl: withSasl ? take() : undefined }
+        : undefined;
+      return { plaintext, controller, sasl, tls };
     });
     const voters = ports.map((p, i) => `${i + 1}@127.0.0.1:${p.controller}`).join(',');
     const dataDir = await mkdtemp(join(tmpdir(), 'eclipse-hono-kafka-broker-'));
     const id = clusterId();
+    let certificates: TestCertificates | undefined;
+    if (withTls) {
+      // Inside the first node's folder, which every clean-up path removes (also the owner-death watchdog).
+      const dir = join(dataDir, 'node-1', 'tls');
+      await mkdir(dir, { recursive: true });
+      certificates = await makeTestCertificates(dir, log).catch(async (error: unknown) => {
+        await rm(dataDir, { recursive: true, force: true });
+        throw error;
+      });
+    }
 
     const nodes = await Promise.all(
       ports.map(async (nodePorts, i) => {
@@ -157,6 +224,7 @@ export class KafkaCluster {
           quorumVoters: voters,
           clusterSize: size,
           logDir: join(dir, 'data'),
+          tls: certificates,
           overrides: options.brokerOverrides,
         });
         const logConfig = renderLogConfig(release);
@@ -176,6 +244,7 @@ export class KafkaCluster {
       nodes,
       ports,
       users,
+      certificates,
       dataDir,
       distribution,
       log,
@@ -288,6 +357,7 @@ export class KafkaCluster {
       bootstrapServers: this.bootstrapServers,
       saslBootstrapServers: this.saslBootstrapServers,
       users: this.users,
+      tls: this.tls,
       dataDir: this.dataDir,
       pids: this.nodes.flatMap((node) => (node.pid === undefined ? [] : [node.pid])),
     };

@@ -3,19 +3,30 @@
  *
  * - `KAFKA_BOOTSTRAP_SERVERS` set: the tests use that broker. It must answer within 30 s, or the run
  *   fails. SASL tests use `KAFKA_SASL_BOOTSTRAP_SERVERS`, `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`
- *   when given; without them they fail with a message saying so.
- * - Otherwise the harness starts a single KRaft node on 127.0.0.1 with a PLAINTEXT and a SASL_PLAINTEXT
- *   (SCRAM-SHA-512) listener, and stops it when the run ends, also when tests fail.
+ *   when given; TLS tests use the variables of `tlsVariables` in `kafka-env.ts`. Without them these
+ *   tests fail with a message naming what is missing.
+ * - Otherwise the harness starts a single KRaft node on 127.0.0.1 with PLAINTEXT, SASL_PLAINTEXT
+ *   (SCRAM-SHA-512), SSL, SASL_SSL and an SSL listener whose certificate names another host (a test CA
+ *   generated with openssl), and stops it when the run ends, also when tests fail.
  */
 import type { TestProject } from 'vitest/node';
 import { KafkaCluster } from '../harness/kafka-cluster.js';
 import { fetchBrokerIds } from '../harness/probe.js';
-import type { KafkaTestEnvironment } from './kafka-env.js';
+import { type KafkaTestEnvironment, type TlsEnvironment, tlsVariables } from './kafka-env.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kafka: KafkaTestEnvironment;
   }
+}
+
+function tlsFromEnvironment(): KafkaTestEnvironment['tls'] {
+  const entries = Object.entries(tlsVariables).map(([key, name]) => [key, process.env[name]] as const);
+  const missing = entries.filter(([, value]) => value === undefined || value === '');
+  if (missing.length > 0) {
+    return { missing: missing.map(([key]) => tlsVariables[key as keyof TlsEnvironment]) };
+  }
+  return Object.fromEntries(entries) as unknown as TlsEnvironment;
 }
 
 function fromEnvironment(bootstrapServers: string): KafkaTestEnvironment {
@@ -30,6 +41,7 @@ function fromEnvironment(bootstrapServers: string): KafkaTestEnvironment {
       sasl !== undefined && username !== undefined && password !== undefined
         ? { bootstrapServers: sasl, username, password }
         : undefined,
+    tls: tlsFromEnvironment(),
   };
 }
 
@@ -52,6 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now();
   const cluster = await KafkaCluster.start({
     sasl: { users: [user] },
+    tls: true,
     log: (line) => {
       console.log(`[kafka] ${line}`);
     },
@@ -67,6 +80,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
       cluster.saslBootstrapServers === undefined
         ? undefined
         : { bootstrapServers: cluster.saslBootstrapServers, username: user.name, password: user.password },
+    tls:
+      cluster.tls?.saslSslBootstrapServers === undefined
+        ? { missing: ['the harness started no TLS listeners'] }
+        : {
+            sslBootstrapServers: cluster.tls.sslBootstrapServers,
+            saslSslBootstrapServers: cluster.tls.saslSslBootstrapServers,
+            caFile: cluster.tls.caFile,
+            otherCaFile: cluster.tls.otherCaFile,
+            otherHostBootstrapServers: cluster.tls.otherHostBootstrapServers,
+          },
   });
   return async () => {
     await cluster.stop();

@@ -10,6 +10,28 @@ export interface SaslEnvironment {
   readonly password: string;
 }
 
+/**
+ * The TLS listeners: SSL and SASL_SSL (SCRAM-SHA-512, with the credentials of {@link SaslEnvironment}),
+ * the CA that signed their certificates, a CA that did not, and an SSL listener whose certificate does
+ * not name the host connected to.
+ */
+export interface TlsEnvironment {
+  readonly sslBootstrapServers: string;
+  readonly saslSslBootstrapServers: string;
+  readonly caFile: string;
+  readonly otherCaFile: string;
+  readonly otherHostBootstrapServers: string;
+}
+
+/** The variables that describe an external broker's TLS listeners (with `KAFKA_BOOTSTRAP_SERVERS`). */
+export const tlsVariables = {
+  sslBootstrapServers: 'KAFKA_SSL_BOOTSTRAP_SERVERS',
+  saslSslBootstrapServers: 'KAFKA_SASL_SSL_BOOTSTRAP_SERVERS',
+  caFile: 'KAFKA_SSL_CA_LOCATION',
+  otherCaFile: 'KAFKA_SSL_OTHER_CA_LOCATION',
+  otherHostBootstrapServers: 'KAFKA_SSL_OTHER_HOST_BOOTSTRAP_SERVERS',
+} as const satisfies Record<keyof TlsEnvironment, string>;
+
 /** The broker the integration tests run against. */
 export interface KafkaTestEnvironment {
   readonly bootstrapServers: string;
@@ -17,6 +39,8 @@ export interface KafkaTestEnvironment {
   readonly startedByHarness: boolean;
   readonly version: string;
   readonly sasl: SaslEnvironment | undefined;
+  /** The TLS listeners, or the names of the variables that are missing for an external broker. */
+  readonly tls: TlsEnvironment | { readonly missing: readonly string[] };
 }
 
 /** The broker of this run (from the global setup). */
@@ -37,4 +61,20 @@ export function saslEnvironment(): SaslEnvironment {
     );
   }
   return sasl;
+}
+
+/**
+ * The TLS listeners of this run, and the SCRAM credentials for the SASL_SSL one.
+ *
+ * @throws Error naming the missing variables when an external broker was given without them: a TLS test
+ *   must fail, not skip
+ */
+export function tlsEnvironment(): TlsEnvironment & { readonly sasl: SaslEnvironment } {
+  const { tls } = kafkaEnvironment();
+  if ('missing' in tls) {
+    throw new Error(
+      `No TLS listeners: with KAFKA_BOOTSTRAP_SERVERS set, also set ${tls.missing.join(', ')} (and the KAFKA_SASL_* variables)`,
+    );
+  }
+  return { ...tls, sasl: saslEnvironment() };
 }

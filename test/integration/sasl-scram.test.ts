@@ -124,7 +124,7 @@ describe('SASL/SCRAM-SHA-512', () => {
         logger: quietLogger,
         kafka: scram(sasl.username, wrong),
       });
-      const failure = await consumer.run({}).then(
+      const failure = await consumer.run({ event: () => undefined }).then(
         () => undefined,
         (error: unknown) => error,
       );

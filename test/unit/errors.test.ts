@@ -59,6 +59,18 @@ const rows: readonly (readonly [
     false,
   ],
   [
+    ErrorCode.Tls,
+    () => new KafkaClientError(KafkaClientErrorCode.Tls, 'certificate rejected'),
+    'KafkaClientError',
+    false,
+  ],
+  [
+    ErrorCode.ProtocolMismatch,
+    () => new KafkaClientError(KafkaClientErrorCode.ProtocolMismatch, 'TLS against a plaintext listener'),
+    'KafkaClientError',
+    false,
+  ],
+  [
     ErrorCode.Fatal,
     () => new KafkaClientError(KafkaClientErrorCode.Fatal, 'fatal'),
     'KafkaClientError',

@@ -1,6 +1,12 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { clientError, commitError, deadLetterRecord, scrub } from '../../../src/consumer/client-errors.js';
+import {
+  clientError,
+  commitError,
+  connectError,
+  deadLetterRecord,
+  scrub,
+} from '../../../src/consumer/client-errors.js';
 import { CommitError, HandlerError, KafkaClientError } from '../../../src/errors.js';
 import { ClientFailure, toClientFailure } from '../../../src/kafka/rdkafka-consumer.js';
 import type { KafkaRecord } from '../../../src/wire/types.js';
@@ -9,6 +15,11 @@ const PASSWORD = 'Tr0ub4dor&3';
 
 const authentication = toClientFailure({ code: -1, message: 'authentication failure' });
 const saslMessage = toClientFailure({ code: -1, message: 'SASL SCRAM-SHA-512 mechanism handshake failed' });
+const wrongPassword = toClientFailure({
+  code: -1,
+  message:
+    'sasl_ssl://127.0.0.1:9094/bootstrap: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512 (in state AUTH_REQ)',
+});
 const brokersDown = toClientFailure({ code: -187, message: 'all broker connections are down' });
 const transportFailure = toClientFailure({ code: -1, message: 'broker transport failure' });
 const fatal = toClientFailure({ code: -150, isFatal: true, message: 'Fatal error: producer fenced' });
@@ -59,7 +70,32 @@ describe('clientError', () => {
       false,
     ],
     ['an authentication message', authentication, 'ERR_HONO_AUTHENTICATION', false],
-    ['a SASL message', saslMessage, 'ERR_HONO_AUTHENTICATION', false],
+    ['a failed SASL handshake (no SASL on the listener)', saslMessage, 'ERR_HONO_PROTOCOL_MISMATCH', false],
+    ['a refused SASL login', wrongPassword, 'ERR_HONO_AUTHENTICATION', false],
+    [
+      'a rejected certificate',
+      toClientFailure({ code: -1, message: 'SSL handshake failed: certificate verify failed' }),
+      'ERR_HONO_TLS',
+      false,
+    ],
+    [
+      'the SSL error text (the code recovered from it)',
+      toClientFailure({ code: -1, message: 'ssl error' }),
+      'ERR_HONO_TLS',
+      false,
+    ],
+    [
+      'a host that does not resolve',
+      toClientFailure({ code: -1, message: 'host resolution failure' }),
+      'ERR_HONO_BROKERS_DOWN',
+      true,
+    ],
+    [
+      'a port that is not Kafka',
+      toClientFailure({ code: -1, message: 'bad message format' }),
+      'ERR_HONO_PROTOCOL_MISMATCH',
+      false,
+    ],
     ['all brokers down', brokersDown, 'ERR_HONO_BROKERS_DOWN', true],
     ['a transport failure', transportFailure, 'ERR_HONO_BROKERS_DOWN', true],
     [
@@ -91,10 +127,37 @@ describe('clientError', () => {
     });
   });
 
-  it('says what the SDK was doing, and every distinct message', () => {
+  it('says what the SDK was doing, the likely cause, and every distinct message, the telling ones first', () => {
     const error = clientError(brokersDown, [], [authentication, brokersDown], 'connect');
-    expect(error.message).toBe('connect: all broker connections are down; authentication failure');
+    expect(error.message).toBe(
+      'connect: the SASL login failed: check the user name, password and sasl.mechanisms, and that the ' +
+        'listener uses SASL. The client reported: authentication failure; all broker connections are down',
+    );
     expect(clientError(other, [], []).message).toBe('Kafka: Broker: Unknown topic or partition');
+  });
+
+  it('names the bootstrap servers when given', () => {
+    expect(clientError(brokersDown, [], [], 'Kafka', '10.0.0.1:9092,10.0.0.2:9092').message).toMatch(
+      /^Kafka \(bootstrap servers: 10\.0\.0\.1:9092,10\.0\.0\.2:9092\): no broker could be reached/,
+    );
+  });
+
+  it('quotes at most four of the client messages', () => {
+    const many = Array.from({ length: 6 }, (_, i) =>
+      toClientFailure({ code: -1, message: `127.0.0.1:${i}/bootstrap: Connection refused` }),
+    );
+    const error = clientError(brokersDown, [], many);
+    expect(error.message).toContain('127.0.0.1:3/bootstrap');
+    expect(error.message).not.toContain('127.0.0.1:4/bootstrap');
+    expect(error.message).toMatch(/\(and 3 more\)$/);
+  });
+
+  it('says what answered on a port that is not Kafka, when the answer is text', () => {
+    const http = toClientFailure({
+      code: -1,
+      message: '127.0.0.1:8080/bootstrap: Receive failed: Invalid response size 1213486160 (0..100000000)',
+    });
+    expect(clientError(http, [], []).message).toContain('(its answer starts with "HTTP")');
   });
 
   it.each([
@@ -108,7 +171,19 @@ describe('clientError', () => {
     [
       'an authentication failure beats a generic one',
       other,
-      [transportFailure, saslMessage],
+      [transportFailure, authentication],
+      'ERR_HONO_AUTHENTICATION',
+    ],
+    [
+      'the log line that says the listener has no SASL beats the generic authentication failure',
+      authentication,
+      [saslMessage],
+      'ERR_HONO_PROTOCOL_MISMATCH',
+    ],
+    [
+      'a refused login beats the generic authentication failure',
+      authentication,
+      [wrongPassword],
       'ERR_HONO_AUTHENTICATION',
     ],
     ['a generic related failure does not hide brokers down', brokersDown, [other], 'ERR_HONO_BROKERS_DOWN'],
@@ -155,6 +230,28 @@ describe('clientError', () => {
     });
     const error = clientError(failure, [PASSWORD], []);
     expect(inspect(error, { depth: 10 })).not.toContain(PASSWORD);
+  });
+});
+
+describe('connectError', () => {
+  const certificate = toClientFailure({
+    code: -1,
+    message:
+      'ssl://127.0.0.1:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed (in state SSL_HANDSHAKE)',
+  });
+
+  it('keeps the most telling failure as the cause and names the brokers', () => {
+    const transport = toClientFailure({ code: -195, message: 'Local: Broker transport failure' });
+    const error = connectError(transport, [brokersDown, certificate], [], '127.0.0.1:9093');
+    expect(error).toMatchObject({ code: 'ERR_HONO_TLS', retriable: false });
+    expect(error.cause).toMatchObject({ message: certificate.message });
+    expect(error.message).toMatch(/^cannot connect to Kafka \(bootstrap servers: 127\.0\.0\.1:9093\): /);
+    expect(error.message).toContain('ssl.ca.location');
+  });
+
+  it('scrubs secrets from the brokers, the hints and the quoted messages', () => {
+    const error = connectError(certificate, [], [PASSWORD], `user:${PASSWORD}@127.0.0.1:9093`);
+    expect(error.message).not.toContain(PASSWORD);
   });
 });
 
