@@ -6,14 +6,15 @@
 import { EventEmitter } from 'eventemitter3';
 import { Committer } from './consumer/committer.js';
 import { settlesWithin } from './deadline.js';
-import { clientError, commitError, deadLetterRecord, scrub } from './consumer/client-errors.js';
+import { clientError, commitError, connectError, deadLetterRecord, scrub } from './consumer/client-errors.js';
 import { type PartitionLease, PartitionTable } from './consumer/partition-table.js';
 import type { HonoEventConsumerEvents, PauseReason } from './consumer-events.js';
-import { DecodeError, DecodeErrorCode, OptionsError, StateError } from './errors.js';
-import type { HonoEventHandlers } from './handlers.js';
+import { DecodeError, DecodeErrorCode, type OptionProblem, OptionsError, StateError } from './errors.js';
+import { type HonoEventHandlers, validateHandlers } from './handlers.js';
 import {
   type ClientFailure,
   type ClientMessage,
+  clientCodes,
   RdkafkaConsumer,
   type RebalanceEvent,
   type TopicPartition,
@@ -24,6 +25,8 @@ import { RdkafkaProducer } from './kafka/rdkafka-producer.js';
 import { OffsetLedger } from './offsets/offset-ledger.js';
 import {
   type HonoEventConsumerOptions,
+  kafkaDefaults,
+  redactSettings,
   type ResolvedOptions,
   resolveOptions,
   secretValues,
@@ -98,6 +101,19 @@ export interface HealthSnapshot {
   readonly lastCommitAt: Date | undefined;
 }
 
+/**
+ * What is wrong with one pass-through setting, from librdkafka's message (the value is shown unless the
+ * setting is a secret).
+ */
+function settingProblem(key: string, value: unknown, message: string): string {
+  if (/no such configuration property/i.test(message)) {
+    return `is not a librdkafka setting (${message}); see https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md`;
+  }
+  // librdkafka quotes some values, not all (and its text is scrubbed of secrets already).
+  const shown = JSON.stringify(redactSettings({ [key]: value })[key]);
+  return `has a value librdkafka refuses (${message})${message.includes(String(value)) ? '' : `; got ${shown}`}`;
+}
+
 const pollTimeoutMs = 100;
 /**
  * How long the poll loop waits for room, without polling, before it pauses the partitions: rebalances
@@ -105,6 +121,8 @@ const pollTimeoutMs = 100;
  */
 const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
+/** How long the metadata request that names missing topics may take. */
+const topicCheckTimeoutMs = 5_000;
 /** While brokers are down, how often a metadata request checks whether they are back. */
 const brokerProbeIntervalMs = 2_000;
 
@@ -150,6 +168,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #lastCommitAt: Date | undefined;
   #startupFailures: ClientFailure[] = [];
   #starting: Promise<void> | undefined;
+  /** Subscribed topics that do not exist now (each named in one warning until its partitions arrive). */
+  readonly #missingTopics = new Set<string>();
+  /** Subscribed topics seen missing since the start: with `startFrom: 'latest'`, read from their beginning. */
+  readonly #lateTopics = new Set<string>();
+  #checkingTopics: Promise<void> | undefined;
+  /** Assignments waiting for committed positions; revokes wait for them, so that unassign follows assign. */
+  #assigning: Promise<void> | undefined;
 
   /**
    * Validates the options and applies the defaults; connects nothing yet.
@@ -162,6 +187,10 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     super();
     this.#options = resolveOptions(options);
     this.#secrets = secretValues(this.#options.kafka);
+    // librdkafka checks the pass-through settings when the client object is made: an unknown name or a bad
+    // value is an options problem, reported here. The object connects nothing and holds no thread or
+    // socket until run() (measured: none), so a consumer that never runs leaks nothing.
+    [this.#client, this.#deadLetters] = this.#createClients();
     this.#scheduler = new KeyedScheduler<WorkItem>({
       concurrency: this.#options.concurrency,
       run: (item) => this.#process(item),
@@ -196,6 +225,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
           : `run() after stop() (state: ${this.#state}): a consumer runs once; create a new one`,
       );
     }
+    // Checked before anything starts: bad handlers leave the consumer idle, to run() again with good ones.
+    validateHandlers(handlers);
     this.#state = 'starting';
     this.#starting = this.#start(handlers);
     await this.#starting;
@@ -203,36 +234,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
 
   async #start(handlers: HonoEventHandlers): Promise<void> {
     const options = this.#options;
-    let client: RdkafkaConsumer;
-    try {
-      // librdkafka checks the pass-through settings here: an unknown key or a bad value is an options problem.
-      client = new RdkafkaConsumer(this.#clientSettings(), {
-        rebalance: (event) => {
-          this.#onRebalance(event);
-        },
-        commitResult: (failure, offsets) => {
-          this.#onCommitResult(failure, offsets);
-        },
-        clientError: (failure) => {
-          this.#onClientError(failure);
-        },
-      });
-      if (options.onFailure === 'deadLetter') {
-        this.#deadLetters = new RdkafkaProducer({
-          ...this.#commonSettings(),
-          'client.id': `${options.clientId}-dlq`,
-        });
-      }
-    } catch (error) {
-      this.#state = 'failed';
-      throw new OptionsError([
-        {
-          path: 'kafka',
-          message: scrub(error instanceof Error ? error.message : String(error), this.#secrets),
-        },
-      ]);
-    }
-    this.#client = client;
+    const client = this.#clientOrThrow();
     this.#committer = new Committer(client);
     this.#processor = this.#processorContext(handlers);
     try {
@@ -243,11 +245,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       await new Promise((resolve) => setTimeout(resolve, 50));
       this.#state = 'failed';
       await client.disconnect(1000);
-      throw clientError(
-        this.#startupFailures.find((f) => f.code !== -1) ?? (failure as ClientFailure),
-        this.#secrets,
-        [...this.#startupFailures],
-      );
+      throw connectError(failure as ClientFailure, this.#startupFailures, this.#secrets, options.brokers);
     }
     try {
       client.subscribe(options.topics);
@@ -257,6 +255,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       await this.#deadLetters?.disconnect(1000);
       throw clientError(toClientFailure(failure), this.#secrets, []);
     }
+    // Before the first poll, so that the first assignment already knows which topics appear later.
+    await this.#checkTopics();
     this.#state = 'running';
     this.#polling = true;
     this.#pollLoop = this.#poll();
@@ -325,6 +325,64 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     };
   }
 
+  /**
+   * Makes the Kafka client (and, with `onFailure: 'deadLetter'`, the dead-letter producer) without
+   * connecting them; librdkafka validates the settings here.
+   *
+   * @throws {@link OptionsError} naming each setting librdkafka refuses (`kafka.<name>`), secrets scrubbed
+   */
+  #createClients(): [RdkafkaConsumer, RdkafkaProducer | undefined] {
+    const options = this.#options;
+    try {
+      const client = new RdkafkaConsumer(this.#clientSettings(), {
+        rebalance: (event) => {
+          this.#onRebalance(event);
+        },
+        commitResult: (failure, offsets) => {
+          this.#onCommitResult(failure, offsets);
+        },
+        clientError: (failure) => {
+          this.#onClientError(failure);
+        },
+      });
+      const deadLetters =
+        options.onFailure === 'deadLetter'
+          ? new RdkafkaProducer({ ...this.#commonSettings(), 'client.id': `${options.clientId}-dlq` })
+          : undefined;
+      return [client, deadLetters];
+    } catch (error) {
+      throw new OptionsError(this.#settingProblems(error));
+    }
+  }
+
+  /**
+   * Which pass-through settings librdkafka refuses: each is tried alone on a throwaway client object (no
+   * connection, no thread), so that one error names them all; when none fails alone, the combination does.
+   */
+  #settingProblems(error: unknown): OptionProblem[] {
+    const text = (failure: unknown): string =>
+      scrub(failure instanceof Error ? failure.message : String(failure), this.#secrets);
+    const ignore = (): void => undefined;
+    const problems = Object.entries(this.#options.kafka).flatMap(([key, value]): OptionProblem[] => {
+      try {
+        // Made for its constructor's check only; it holds nothing to release.
+        new RdkafkaConsumer(
+          { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', [key]: value },
+          { rebalance: ignore, commitResult: ignore, clientError: ignore },
+        );
+        return [];
+      } catch (failure) {
+        return [{ path: `kafka.${key}`, message: settingProblem(key, value, text(failure)) }];
+      }
+    });
+    return problems.length > 0 ? problems : [{ path: 'kafka', message: text(error) }];
+  }
+
+  #clientOrThrow(): RdkafkaConsumer {
+    if (this.#client === undefined) throw new StateError('the Kafka client was not created');
+    return this.#client;
+  }
+
   #commonSettings(): Record<string, string | number | boolean> {
     return { ...this.#options.kafka, 'bootstrap.servers': this.#options.brokers };
   }
@@ -338,6 +396,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     // The application's pass-through settings first: the SDK's own keys always win.
     return {
       'client.id': options.clientId,
+      ...kafkaDefaults,
       ...this.#commonSettings(),
       'auto.offset.reset': options.startFrom,
       'enable.partition.eof': false,
@@ -502,29 +561,88 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   }
 
   #onRebalance(event: RebalanceEvent): void {
-    const client = this.#client;
-    if (client === undefined) return;
+    if (this.#client === undefined) return;
     if (event.kind === 'assign') {
-      const leases = this.#table.assign(event.partitions);
-      for (const lease of leases) this.#ledger.delete(lease.topic, lease.partition);
-      this.#clientCall(() => {
-        client.assign(event.partitions);
+      // With startFrom 'latest', a topic created after the start is read from its beginning where the
+      // group committed nothing: 'latest' means "from now", and all of that topic is newer than the start.
+      const late =
+        this.#options.startFrom === 'latest'
+          ? event.partitions.filter(({ topic }) => this.#lateTopics.has(topic))
+          : [];
+      if (late.length === 0 && this.#assigning === undefined) {
+        this.#assign(event.partitions, event.partitions);
+        return;
+      }
+      // Assignments stay in order, and the group waits for them (librdkafka expects the assign call).
+      const assigning = (this.#assigning ?? Promise.resolve()).then(async () => {
+        this.#assign(
+          event.partitions,
+          late.length === 0 ? event.partitions : await this.#positions(event, late),
+        );
       });
-      // librdkafka keeps a partition's pause across unassign and assign: a partition paused before it was
-      // revoked would come back paused, and never fetch. Every new lease starts in the state it should have.
-      if (this.#state === 'stopping') {
-        // Assigned while stop() drains (another member left): fetch nothing, hand it back at close.
-        this.#pause(leases, 'stopping');
-        for (const lease of leases) lease.halted();
-      } else if (this.#backpressure) this.#pause(leases, 'backpressure');
-      else
-        this.#clientCall(() => {
-          client.resume(event.partitions);
-        });
-      if (event.partitions.length > 0) this.#emitSafely('assigned', event.partitions);
+      this.#assigning = assigning;
+      void assigning.finally(() => {
+        if (this.#assigning === assigning) this.#assigning = undefined;
+      });
       return;
     }
     void this.#revoke(event);
+  }
+
+  /**
+   * The start positions of newly assigned partitions: a partition of a topic created after the start
+   * without a committed position starts at its beginning; every other one where the group committed, or
+   * at `startFrom`.
+   */
+  async #positions(
+    event: RebalanceEvent,
+    late: readonly TopicPartition[],
+  ): Promise<(TopicPartition | TopicPartitionOffset)[]> {
+    const committed = await this.#client?.committed(late, commitAnswerTimeoutMs);
+    const fromStart = new Set(
+      (committed ?? late.map((partition) => ({ ...partition, offset: undefined })))
+        .filter(({ offset }) => offset === undefined)
+        .map(({ topic, partition }) => `${topic}\u0000${partition}`),
+    );
+    if (committed === undefined) {
+      this.#options.logger.warn(
+        `the group's committed positions of ${[...new Set(late.map(({ topic }) => topic))].join(', ')} could not be read: reading them from their beginning (records already handled are handled again)`,
+        { partitions: late },
+      );
+    }
+    return event.partitions.map((partition) =>
+      fromStart.has(`${partition.topic}\u0000${partition.partition}`)
+        ? { ...partition, offset: RdkafkaConsumer.beginning }
+        : partition,
+    );
+  }
+
+  /** Takes newly assigned partitions (at the given start positions) and starts fetching from them. */
+  #assign(partitions: readonly TopicPartition[], positions: readonly TopicPartition[]): void {
+    const client = this.#client;
+    if (client === undefined || this.#state === 'stopped') return;
+    const leases = this.#table.assign(partitions);
+    for (const lease of leases) this.#ledger.delete(lease.topic, lease.partition);
+    for (const topic of new Set(partitions.map((partition) => partition.topic))) {
+      if (this.#missingTopics.delete(topic)) {
+        this.#options.logger.info(`topic ${topic} exists now: its partitions are assigned`, { topic });
+      }
+    }
+    this.#clientCall(() => {
+      client.assign(positions);
+    });
+    // librdkafka keeps a partition's pause across unassign and assign: a partition paused before it was
+    // revoked would come back paused, and never fetch. Every new lease starts in the state it should have.
+    if (this.#state === 'stopping') {
+      // Assigned while stop() drains (another member left): fetch nothing, hand it back at close.
+      this.#pause(leases, 'stopping');
+      for (const lease of leases) lease.halted();
+    } else if (this.#backpressure) this.#pause(leases, 'backpressure');
+    else
+      this.#clientCall(() => {
+        client.resume(partitions);
+      });
+    if (partitions.length > 0) this.#emitSafely('assigned', partitions);
   }
 
   /**
@@ -532,6 +650,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * within `drainTimeoutMs`, commit, then release. Lost: release at once, commit nothing.
    */
   async #revoke(event: RebalanceEvent): Promise<void> {
+    // An assignment still waiting for its committed positions goes first: unassign follows assign.
+    if (this.#assigning !== undefined) await this.#assigning;
     const leases = this.#table.leasesOf(event.partitions);
     for (const lease of leases) lease.halted();
     const ofThese = (item: WorkItem): boolean => leases.includes(item.lease);
@@ -611,11 +731,16 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   }
 
   #onClientError(failure: ClientFailure): void {
+    // A subscribed topic does not exist (librdkafka names none): name it, and wait for it.
+    if (failure.code === clientCodes.unknownTopic) {
+      void this.#checkTopics();
+      return;
+    }
     if (this.#state === 'starting') {
       this.#startupFailures.push(failure);
       return;
     }
-    const error = clientError(failure, this.#secrets, []);
+    const error = clientError(failure, this.#secrets, [], 'Kafka', this.#options.brokers);
     const wasDown = this.#brokersDown;
     if (error.code === 'ERR_HONO_BROKERS_DOWN') {
       this.#brokersDown = true;
@@ -626,6 +751,50 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       this.#emitSafely('error', error);
     }
     if (failure.isFatal) void this.stop();
+  }
+
+  /**
+   * Asks the cluster which subscribed topics do not exist. Each is named in one warning until its
+   * partitions are assigned, and remembered: with `startFrom: 'latest'` its partitions start at their
+   * beginning when the group committed nothing for them (see {@link HonoEventConsumer.#positions}).
+   * Concurrent calls share one request.
+   */
+  #checkTopics(): Promise<void> {
+    this.#checkingTopics ??= this.#findMissingTopics().finally(() => {
+      this.#checkingTopics = undefined;
+    });
+    return this.#checkingTopics;
+  }
+
+  async #findMissingTopics(): Promise<void> {
+    const { topics, logger, connectTimeoutMs } = this.#options;
+    const existing = await this.#client?.topicNames(Math.min(connectTimeoutMs, topicCheckTimeoutMs));
+    if (existing === undefined && topics.length > 1) {
+      logger.warn(
+        `a subscribed topic does not exist (yet) (one of ${topics.join(', ')}; no broker answered the metadata request that would name it): the consumer waits for it`,
+        { topics },
+      );
+      return;
+    }
+    for (const topic of topics) {
+      if (existing?.has(topic) === true) continue;
+      this.#lateTopics.add(topic);
+      if (this.#missingTopics.has(topic)) continue;
+      this.#missingTopics.add(topic);
+      logger.warn(`topic ${topic} does not exist (yet): the consumer waits for it and ${this.#pickUp()}`, {
+        topic,
+      });
+    }
+  }
+
+  /** How soon a topic created later is read, for the missing-topic warning. */
+  #pickUp(): string {
+    const { groupProtocol, startFrom } = this.#options;
+    const from =
+      startFrom === 'latest' ? ', from its first record (startFrom "latest" means after the start)' : '';
+    if (groupProtocol === 'consumer') return `reads it once the broker assigns it${from}`;
+    const refreshMs = Number(this.#clientSettings()['topic.metadata.refresh.interval.ms']);
+    return `reads it within about ${Math.round(refreshMs / 1000)} s of its creation (kafka 'topic.metadata.refresh.interval.ms')${from}`;
   }
 
   /**

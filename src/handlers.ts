@@ -2,7 +2,8 @@
  * The application's handlers: one per kind of Hono event, a catch-all, and one for records that do not
  * decode. The SDK commits a record only after its handler's promise resolved.
  */
-import type { DecodeError } from './errors.js';
+import { z } from 'zod';
+import { type DecodeError, type OptionProblem, OptionsError } from './errors.js';
 import type {
   ConnectionEvent,
   EmptyNotification,
@@ -109,6 +110,81 @@ export interface HonoEventHandlers {
    * @defaultValue none: the `onFailure` outcome applies to them
    */
   readonly invalid?: InvalidRecordHandler | undefined;
+}
+
+/** The handler names {@link HonoEventHandlers} knows. */
+const handlerNames = ['connection', 'emptyNotification', 'provisioning', 'event', 'invalid'] as const;
+const handlerFunction = z
+  .custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
+    error: (issue) => `must be a function; got ${issue.input === null ? 'null' : typeof issue.input}`,
+  })
+  .optional();
+const handlersSchema = z.strictObject(
+  Object.fromEntries(handlerNames.map((name) => [name, handlerFunction])) as Record<
+    (typeof handlerNames)[number],
+    typeof handlerFunction
+  >,
+  {
+    error: (issue) => {
+      return issue.code === 'invalid_type'
+        ? `must be an object of handler functions, e.g. { event: async (event) => { ... } }; got ${issue.input === null ? 'null' : typeof issue.input}`
+        : undefined;
+    },
+  },
+);
+
+/** ` (did you mean "event"?)` for a name one or two edits away from a handler name, else nothing. */
+function closestName(key: string): string {
+  const distance = (a: string, b: string): number => {
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) {
+        row[j] = Math.min(
+          (previous[j] ?? 0) + 1,
+          (row[j - 1] ?? 0) + 1,
+          (previous[j - 1] ?? 0) + (a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1),
+        );
+      }
+      previous = row;
+    }
+    return previous[b.length] ?? Number.POSITIVE_INFINITY;
+  };
+  const best = handlerNames
+    .map((name) => ({ name, distance: distance(key, name) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  return best !== undefined && best.distance <= 2 ? ` (did you mean "${best.name}"?)` : '';
+}
+
+/**
+ * Checks what the application passed to {@link HonoEventConsumer.run}: an object whose keys are handler
+ * names, each a function, with at least one handler (without any, every record would be committed
+ * unprocessed).
+ *
+ * @param input - the handlers as passed
+ * @returns the same handlers
+ * @throws {@link OptionsError} listing `handlers.<name>: problem` for each bad handler, or `handlers: problem`
+ */
+export function validateHandlers(input: unknown): HonoEventHandlers {
+  const parsed = handlersSchema.safeParse(input);
+  const problems: OptionProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? issue.keys.map((key) => ({
+              path: `handlers.${key}`,
+              message: `is no handler${closestName(key)}; the handlers are ${handlerNames.join(', ')}`,
+            }))
+          : [{ path: ['handlers', ...issue.path.map(String)].join('.'), message: issue.message }],
+      );
+  if (parsed.success && handlerNames.every((name) => parsed.data[name] === undefined)) {
+    problems.push({
+      path: 'handlers',
+      message: `must have at least one handler (${handlerNames.join(', ')}): without one, every record would be committed unprocessed`,
+    });
+  }
+  if (problems.length > 0) throw new OptionsError(problems);
+  return input as HonoEventHandlers;
 }
 
 /**

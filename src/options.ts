@@ -183,9 +183,11 @@ export interface HonoEventConsumerOptions {
    * Further librdkafka settings, passed through: TLS (`security.protocol`, `ssl.*`), SASL (`sasl.*`),
    * timeouts. Secret values never appear in logs, errors or events. Settings the SDK sets itself
    * (`group.id`, `bootstrap.servers`, `enable.auto.commit`, `auto.offset.reset`, ...) are rejected with
-   * an {@link OptionsError}; other names and values are checked by librdkafka when `run()` creates the
-   * client.
-   * @defaultValue `{}`
+   * an {@link OptionsError}; so are, by the constructor, names librdkafka does not know and values it
+   * refuses. The SDK's one default here: `topic.metadata.refresh.interval.ms` is 10000 (librdkafka's
+   * own is 5 minutes), so that a tenant topic created after the consumer started is read within about
+   * 10 s; set it here to change that.
+   * @defaultValue `{ 'topic.metadata.refresh.interval.ms': 10000 }`
    */
   readonly kafka?: Readonly<Record<string, string | number | boolean>> | undefined;
   /** Where the SDK logs. @defaultValue warnings and errors to the console */
@@ -239,6 +241,14 @@ export const defaults = {
   clientId: 'eclipse-hono-kafka',
 } as const;
 
+/**
+ * librdkafka settings the SDK defaults differently from librdkafka; the `kafka` option overrides them.
+ * Metadata every 10 s (not 5 min): a topic created after the consumer started is read within ~10 s.
+ */
+export const kafkaDefaults: Readonly<Record<string, number>> = {
+  'topic.metadata.refresh.interval.ms': 10_000,
+};
+
 const consoleLogger: Logger = {
   debug: () => undefined,
   info: () => undefined,
@@ -266,45 +276,100 @@ const loggerSchema = z.custom<Logger>(
   { message: 'must have debug, info, warn and error methods' },
 );
 
-const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject({
-  brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1).readonly()]),
-  tenant: z.union([z.string(), z.array(z.string()).min(1).readonly()]),
-  groupId: z
-    .string({ error: 'is required: a random group never resumes where the application stopped' })
-    .min(1, {
-      error: 'must not be empty: a random group never resumes where the application stopped',
-    }),
-  startFrom: z.enum(['earliest', 'latest']).optional(),
-  ordering: z.enum([Ordering.device, Ordering.partition, Ordering.none]).optional(),
-  concurrency: positiveInt.optional(),
-  maxInFlight: positiveInt.optional(),
-  batchSize: positiveInt.max(100_000).optional(),
-  retry: z
-    .strictObject({
-      maxAttempts: positiveInt.optional(),
-      initialDelayMs: millis.optional(),
-      maxDelayMs: millis.optional(),
-      multiplier: z.number().min(1).optional(),
-      jitter: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
-  onFailure: z.enum([FailureOutcome.pause, FailureOutcome.deadLetter, FailureOutcome.skip]).optional(),
-  deadLetterTopic: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,249}$/, { error: 'must be a valid Kafka topic name' })
-    .optional(),
-  handlerTimeoutMs: positiveMillis.optional(),
-  drainTimeoutMs: millis.optional(),
-  commitIntervalMs: positiveMillis.optional(),
-  recommitIntervalMs: positiveMillis.optional(),
-  expired: z.enum(['skip', 'deliver']).optional(),
-  groupProtocol: z.enum(['classic', 'consumer']).optional(),
-  connectTimeoutMs: positiveMillis.optional(),
-  closeTimeoutMs: positiveMillis.optional(),
-  clientId: z.string().min(1).optional(),
-  kafka: z.record(z.string(), setting).readonly().optional(),
-  logger: loggerSchema.optional(),
-});
+/** A short description of a value that did not fit, for messages: never the whole value. */
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'string')
+    return value === '' ? 'an empty string' : `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
+  if (Array.isArray(value))
+    return value.length === 0 ? 'an empty list' : 'a list with a non-string or empty entry';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A zod error function for a required option: says what is required, and in which form.
+ *
+ * @param form - what the option holds and how to write it
+ * @returns `is required: <form>` for a missing value, `must be <form>, got <value>` otherwise
+ */
+function expected(form: string): (issue: { readonly input?: unknown }) => string {
+  return (issue) =>
+    issue.input === undefined ? `is required: ${form}` : `must be ${form}; got ${describeValue(issue.input)}`;
+}
+
+const brokersForm = "the bootstrap servers as 'host:port', 'host1:port,host2:port' or a list of 'host:port'";
+const tenantForm = "the Hono tenant id, e.g. 'DEFAULT_TENANT', or a non-empty list of tenant ids";
+
+const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject(
+  {
+    brokers: z.union(
+      [
+        z.string().min(1, { error: `must not be empty: ${brokersForm}` }),
+        z
+          .array(z.string().min(1, { error: "must not be empty: a broker as 'host:port'" }))
+          .min(1, { error: `must not be an empty list: ${brokersForm}` })
+          .readonly(),
+      ],
+      { error: expected(brokersForm) },
+    ),
+    tenant: z.union(
+      [
+        z.string(),
+        z
+          .array(z.string())
+          .min(1, { error: `must not be an empty list: ${tenantForm}` })
+          .readonly(),
+      ],
+      { error: expected(tenantForm) },
+    ),
+    groupId: z
+      .string({
+        error: expected(
+          "the consumer group id, e.g. 'my-app' (a random group never resumes where the application stopped)",
+        ),
+      })
+      .min(1, {
+        error: 'must not be empty: a random group never resumes where the application stopped',
+      }),
+    startFrom: z.enum(['earliest', 'latest']).optional(),
+    ordering: z.enum([Ordering.device, Ordering.partition, Ordering.none]).optional(),
+    concurrency: positiveInt.optional(),
+    maxInFlight: positiveInt.optional(),
+    batchSize: positiveInt.max(100_000).optional(),
+    retry: z
+      .strictObject({
+        maxAttempts: positiveInt.optional(),
+        initialDelayMs: millis.optional(),
+        maxDelayMs: millis.optional(),
+        multiplier: z.number().min(1).optional(),
+        jitter: z.number().min(0).max(1).optional(),
+      })
+      .optional(),
+    onFailure: z.enum([FailureOutcome.pause, FailureOutcome.deadLetter, FailureOutcome.skip]).optional(),
+    deadLetterTopic: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,249}$/, { error: 'must be a valid Kafka topic name' })
+      .optional(),
+    handlerTimeoutMs: positiveMillis.optional(),
+    drainTimeoutMs: millis.optional(),
+    commitIntervalMs: positiveMillis.optional(),
+    recommitIntervalMs: positiveMillis.optional(),
+    expired: z.enum(['skip', 'deliver']).optional(),
+    groupProtocol: z.enum(['classic', 'consumer']).optional(),
+    connectTimeoutMs: positiveMillis.optional(),
+    closeTimeoutMs: positiveMillis.optional(),
+    clientId: z.string().min(1).optional(),
+    kafka: z.record(z.string(), setting).readonly().optional(),
+    logger: loggerSchema.optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? `must be an object with at least brokers, tenant and groupId, e.g. { brokers: 'kafka:9092', tenant: 'DEFAULT_TENANT', groupId: 'my-app' }; got ${describeValue(issue.input)}`
+        : undefined,
+  },
+);
 
 /** Settings the SDK owns, each with what to use instead: passing them through would break its guarantees. */
 const reservedSettings = new Map<string, string>([

@@ -108,6 +108,11 @@ export function toClientFailure(error: unknown): ClientFailure {
 
 type Settings = Record<string, string | number | boolean>;
 
+/** The first connect attempt's timeout; each further attempt doubles it (see {@link RdkafkaConsumer.connect}). */
+const firstAttemptMs = 1_500;
+/** The least time between the starts of two connect attempts. */
+const attemptPauseMs = 500;
+
 /** A librdkafka log line as the client emits it (`event.log`). */
 interface ClientLog {
   readonly severity?: number;
@@ -194,13 +199,18 @@ export class RdkafkaConsumer {
   /**
    * Connects and fetches metadata. Each distinct connection failure that librdkafka logs meanwhile goes
    * to the `clientError` listener; a definitive one (a rejected certificate or login, a listener that
-   * speaks another protocol) ends the wait at once. The client's own attempt then goes on in the
-   * background until its deadline, and {@link RdkafkaConsumer.disconnect} closes it after that.
+   * speaks another protocol) ends the wait at once.
    *
-   * @param timeoutMs - how long the first metadata request may take
+   * librdkafka's first metadata request cannot be cancelled: it waits its whole timeout for a usable
+   * broker and keeps the process alive meanwhile. So the deadline is split into attempts of
+   * {@link firstAttemptMs}, doubling: after a definitive failure, the attempt under way ends within
+   * seconds, and {@link RdkafkaConsumer.disconnect} closes the client after it.
+   *
+   * @param timeoutMs - how long connecting may take in all
    * @throws ClientFailure when no broker answers in time, or at once on a definitive failure
    */
   async connect(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     const seen = new Set<string>();
     let giveUp: (failure: ClientFailure) => void = () => undefined;
     const definitive = new Promise<never>((_, reject) => {
@@ -212,6 +222,29 @@ export class RdkafkaConsumer {
       this.#listeners.clientError(failure);
       if (problems[classifyFailure(failure.code, failure.message)].definitive) giveUp(failure);
     };
+    try {
+      for (let attemptMs = firstAttemptMs; ; attemptMs *= 2) {
+        const started = Date.now();
+        const timeout = Math.max(1, Math.min(attemptMs, deadline - started));
+        try {
+          await Promise.race([this.#connectOnce(timeout), definitive]);
+          return;
+        } catch (failure) {
+          if (Date.now() >= deadline - 1 || !(failure instanceof ClientFailure) || failure.code === -1) {
+            throw failure;
+          }
+        }
+        // An attempt that failed early (a broker that closed the connection) is not repeated at once.
+        const pause = Math.min(attemptPauseMs - (Date.now() - started), deadline - Date.now());
+        if (pause > 0) await Promise.race([new Promise((resolve) => setTimeout(resolve, pause)), definitive]);
+      }
+    } finally {
+      this.#onFailureLog = undefined;
+    }
+  }
+
+  /** One connect of the client: it creates the native client and fetches metadata once. */
+  #connectOnce(timeoutMs: number): Promise<void> {
     const connecting = new Promise<void>((resolve, reject) => {
       this.#consumer.connect({ timeout: timeoutMs }, (error: kafka.LibrdKafkaError | null | undefined) => {
         this.#connecting = undefined;
@@ -220,11 +253,7 @@ export class RdkafkaConsumer {
       });
     });
     this.#connecting = connecting.catch(() => undefined);
-    try {
-      await Promise.race([connecting, definitive]);
-    } finally {
-      this.#onFailureLog = undefined;
-    }
+    return connecting;
   }
 
   /** Subscribes to topics; partitions arrive through the rebalance listener. */

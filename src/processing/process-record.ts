@@ -12,6 +12,13 @@ import { isExpired } from '../command-window.js';
 import type { HonoEvent, KafkaRecord } from '../wire/types.js';
 import type { PartitionLease } from '../consumer/partition-table.js';
 import type { HandlerTimeouts } from './handler-timeouts.js';
+import {
+  pauseEndedLine,
+  pausedLine,
+  pauseReminderMs,
+  type StuckReason,
+  stillPausedLine,
+} from './pause-report.js';
 
 /** A fetched record on its way through the SDK. */
 export interface WorkItem {
@@ -116,6 +123,8 @@ async function retryAfter(
  * record. Otherwise (`pause`, or a dead-letter write that failed) the partition is paused and the record
  * is tried again at the longest retry delay until it succeeds or the consumer stops: nothing is skipped.
  * A record that failed to decode and has no `invalid` handler cannot succeed later, so it waits for `stop()`.
+ * The log says which record paused its partition, why and what resumes it; then, while it stays paused,
+ * at most one reminder per {@link pauseReminderMs} or when the reason changes; and how the pause ended.
  */
 async function giveUp(
   item: WorkItem,
@@ -124,44 +133,75 @@ async function giveUp(
   attempts: number,
   { retriable }: { retriable: boolean },
 ): Promise<Outcome> {
-  let error = firstError;
-  let paused = false;
+  const { logger } = context.options;
+  let reason: StuckReason = { error: firstError, deadLetterError: undefined, retriable, attempts };
+  let pausedAt: number | undefined;
+  let reported = { at: 0, key: '' };
+  const keyOf = (stuck: StuckReason): string => `${stuck.error.code}|${stuck.deadLetterError?.code ?? ''}`;
+  const endPause = (how: 'handled' | 'deadLettered' | 'released'): void => {
+    if (pausedAt === undefined) return;
+    const line = pauseEndedLine(item, how, reason, context.now() - pausedAt);
+    logger.warn(line.message, line.context);
+  };
   for (;;) {
-    if (await commitPast(item, context, error, attempts)) {
-      if (paused) context.resumeAfterFailure(item);
+    const past = await commitPast(item, context, reason.error, reason.attempts);
+    if (past === true) {
+      if (pausedAt !== undefined) context.resumeAfterFailure(item);
+      endPause(context.options.onFailure === 'deadLetter' ? 'deadLettered' : 'handled');
       return 'done';
     }
-    if (!paused) {
-      paused = true;
-      context.pauseForFailure(item, error);
+    reason = { ...reason, deadLetterError: past === false ? undefined : past };
+    const now = context.now();
+    if (pausedAt === undefined) {
+      pausedAt = now;
+      context.pauseForFailure(item, reason.error);
+      const line = pausedLine(item, reason, context.options);
+      logger.error(line.message, line.context);
+      reported = { at: now, key: keyOf(reason) };
+    } else if (now - reported.at >= pauseReminderMs || keyOf(reason) !== reported.key) {
+      const line = stillPausedLine(item, reason, context.options, now - pausedAt);
+      logger.warn(line.message, line.context);
+      reported = { at: now, key: keyOf(reason) };
     }
     if (!retriable && context.options.onFailure === 'pause') {
       await stopped(item.lease.halt);
+      endPause('released');
       return 'abandoned';
     }
     await sleep(context.options.retry.maxDelayMs, item.lease.halt);
-    if (halted(item)) return 'abandoned';
+    if (halted(item)) {
+      endPause('released');
+      return 'abandoned';
+    }
     if (retriable) {
-      attempts += 1;
-      const retryError = await attemptOnce(item, context, callOf(item, context), attempts);
+      const attempt = reason.attempts + 1;
+      const retryError = await attemptOnce(item, context, callOf(item, context), attempt);
+      reason = { ...reason, attempts: attempt };
       if (retryError === undefined) {
         context.resumeAfterFailure(item);
+        endPause('handled');
         return 'done';
       }
       context.emit('handlerError', retryError);
-      if (halted(item)) return 'abandoned';
-      error = retryError;
+      reason = { ...reason, error: retryError };
+      if (halted(item)) {
+        endPause('released');
+        return 'abandoned';
+      }
     }
   }
 }
 
-/** `skip` or `deadLetter`: whether the record may be committed past now. */
+/**
+ * `skip` or `deadLetter`: whether the record may be committed past now (`true`), or not (`false`, or the
+ * error of the dead-letter write that failed, which is emitted as `error`).
+ */
 async function commitPast(
   item: WorkItem,
   context: ProcessorContext,
   error: HonoKafkaError,
   attempts: number,
-): Promise<boolean> {
+): Promise<boolean | HonoKafkaError> {
   const { onFailure, deadLetterTopic } = context.options;
   if (onFailure === 'skip') {
     context.emit('skipped', { ...coordinates(item), error });
@@ -173,7 +213,9 @@ async function commitPast(
       context.emit('deadLettered', { ...coordinates(item), error, deadLetterTopic });
       return true;
     } catch (deadLetterError) {
+      // Logged with the pause that follows (and its reminders), not once per try.
       context.emit('error', deadLetterError as HonoKafkaError);
+      return deadLetterError as HonoKafkaError;
     }
   }
   return false;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { OptionsError, type OptionProblem } from '../../src/errors.js';
 import {
   defaults,
+  kafkaDefaults,
   redactSettings,
   resolveOptions,
   secretValues,
@@ -137,7 +138,11 @@ describe('resolveOptions: brokers and tenants', () => {
 
 describe('resolveOptions: groupId', () => {
   it.each([
-    ['missing', undefined, /^is required: a random group never resumes/],
+    [
+      'missing',
+      undefined,
+      /^is required: the consumer group id, e.g. 'my-app' \(a random group never resumes/,
+    ],
     ['empty', '', /^must not be empty: a random group never resumes/],
   ])('rejects a groupId that is %s, saying that a random group never resumes', (_name, groupId, message) => {
     const error = optionsError({ ...minimal, groupId });
@@ -405,5 +410,77 @@ describe('HonoEventConsumerOptions (types)', () => {
     expectTypeOf<HonoEventConsumerOptions['brokers']>().toEqualTypeOf<string | readonly string[]>();
     expectTypeOf<HonoEventConsumerOptions['tenant']>().toEqualTypeOf<string | readonly string[]>();
     expectTypeOf<HonoEventConsumerOptions['groupId']>().toEqualTypeOf<string>();
+  });
+});
+
+describe('resolveOptions: what a missing or malformed required option says', () => {
+  const brokersForm =
+    "the bootstrap servers as 'host:port', 'host1:port,host2:port' or a list of 'host:port'";
+  const tenantForm = "the Hono tenant id, e.g. 'DEFAULT_TENANT', or a non-empty list of tenant ids";
+
+  // Was a bug, fixed: `new HonoEventConsumer({})` said `brokers: Invalid input`.
+  it('says for {} what is required and in which form, for each required option', () => {
+    expect(problemsOf({})).toStrictEqual([
+      { path: 'brokers', message: `is required: ${brokersForm}` },
+      { path: 'tenant', message: `is required: ${tenantForm}` },
+      {
+        path: 'groupId',
+        message:
+          "is required: the consumer group id, e.g. 'my-app' (a random group never resumes where the application stopped)",
+      },
+    ]);
+    expect(optionsError({}).message).not.toContain('Invalid input');
+  });
+
+  it.each([
+    ['undefined', undefined, 'got undefined'],
+    ['null', null, 'got null'],
+    ['a string', '127.0.0.1:9092', 'got the string "127.0.0.1:9092"'],
+    ['a number', 5, 'got number 5'],
+  ])('says for %s instead of an object what the options are', (_name, input, got) => {
+    expect(problemsOf(input)).toStrictEqual([
+      {
+        path: '',
+        message: `must be an object with at least brokers, tenant and groupId, e.g. { brokers: 'kafka:9092', tenant: 'DEFAULT_TENANT', groupId: 'my-app' }; ${got}`,
+      },
+    ]);
+    expect(optionsError(input).message).toContain('(options): must be an object');
+  });
+
+  it.each([
+    ['a number', 9092, `must be ${brokersForm}; got number 9092`],
+    ['an empty string', '', `must not be empty: ${brokersForm}`],
+    ['an empty list', [], `must not be an empty list: ${brokersForm}`],
+  ])('says for brokers given as %s which form they take', (_name, brokers, message) => {
+    expect(problemsOf({ ...minimal, brokers })).toStrictEqual([{ path: 'brokers', message }]);
+  });
+
+  it('names an empty broker of a list by its index', () => {
+    expect(problemsOf({ ...minimal, brokers: ['a:9092', ''] })).toStrictEqual([
+      { path: 'brokers.1', message: "must not be empty: a broker as 'host:port'" },
+    ]);
+  });
+
+  it.each([
+    ['a number', 7, `must be ${tenantForm}; got number 7`],
+    ['an empty list', [], `must not be an empty list: ${tenantForm}`],
+  ])('says for a tenant given as %s which form it takes', (_name, tenant, message) => {
+    expect(problemsOf({ ...minimal, tenant })).toStrictEqual([{ path: 'tenant', message }]);
+  });
+
+  it('never quotes more than 40 characters of a bad value', () => {
+    const message = problemsOf({ ...minimal, tenant: undefined, brokers: undefined, groupId: 5 })[2]?.message;
+    expect(message).toBe(
+      "must be the consumer group id, e.g. 'my-app' (a random group never resumes where the application stopped); got number 5",
+    );
+    const long = problemsOf('x'.repeat(100))[0]?.message ?? '';
+    expect(long).toContain(`got the string "${'x'.repeat(40)}"`);
+    expect(long).not.toContain('x'.repeat(41));
+  });
+});
+
+describe('kafkaDefaults', () => {
+  it('reads the cluster metadata every 10 s, so that a topic created later is found within about 10 s', () => {
+    expect(kafkaDefaults).toStrictEqual({ 'topic.metadata.refresh.interval.ms': 10_000 });
   });
 });
