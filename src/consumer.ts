@@ -214,8 +214,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * @returns a promise that resolves once the consumer is subscribed (state `running`)
    * @throws {@link StateError} when `run()` was called before, or `stop()` was called first
    * @throws {@link KafkaClientError} when no broker answered within `connectTimeoutMs`
-   *   (`ERR_HONO_BROKERS_DOWN`), the login was refused (`ERR_HONO_AUTHENTICATION`) or the client failed
-   *   otherwise; the state is then `failed`
+   *   (`ERR_HONO_BROKERS_DOWN`), the broker's certificate was rejected (`ERR_HONO_TLS`), the login was
+   *   refused (`ERR_HONO_AUTHENTICATION`), the listener speaks another protocol
+   *   (`ERR_HONO_PROTOCOL_MISMATCH`) or the client failed otherwise; the state is then `failed`. The
+   *   message names the bootstrap servers, the likely cause and what to do. A rejected certificate or
+   *   login and a protocol mismatch fail at once, without waiting for `connectTimeoutMs`.
    */
   async run(handlers: HonoEventHandlers): Promise<void> {
     if (this.#state !== 'idle') {

@@ -24,7 +24,7 @@ import type { HonoEvent } from '../wire/types.js';
 import { type ConsumeArgs, parseCommandLine } from './args.js';
 import { formatEvent, formatInvalid } from './format.js';
 import { consumeHelp, generalHelp, helpHint, programName, version } from './help.js';
-import { type OutputStream, Progress, StatusLine, writeLine } from './progress.js';
+import { connectingText, type OutputStream, Progress, StatusLine, writeLine } from './progress.js';
 
 /** The exit codes (see `--help`). */
 export const ExitCode = { done: 0, failure: 1, usage: 2 } as const;
@@ -160,6 +160,8 @@ class ConsumeCommand {
       return usageError(this.#io, error.problems.map(optionProblem), 'consume');
     }
     this.#listen(consumer);
+    // Connecting can take up to --connect-timeout: say where to, so that a wrong address shows at once.
+    if (!args.quiet) await this.#status.note(`${programName}: ${connectingText(args.brokers)}`);
     try {
       await consumer.run(this.#handlers());
       const topics = args.tenants.map(eventTopic).join(', ');
@@ -264,7 +266,12 @@ class ConsumeCommand {
   #onError(error: HonoKafkaError): void {
     // Handler failures are the command's own: NotPrinted on purpose, or an output failure it reported.
     if (error.code === HandlerErrorCode.Failed || error.code === HandlerErrorCode.TimedOut) return;
-    if (error.code === 'ERR_HONO_AUTHENTICATION' || error.code === 'ERR_HONO_KAFKA_FATAL') {
+    if (
+      error.code === 'ERR_HONO_AUTHENTICATION' ||
+      error.code === 'ERR_HONO_TLS' ||
+      error.code === 'ERR_HONO_PROTOCOL_MISMATCH' ||
+      error.code === 'ERR_HONO_KAFKA_FATAL'
+    ) {
       this.#fail(`${error.code}: ${error.message}`);
       return;
     }

@@ -86,6 +86,16 @@ export function progressText(counts: ProgressCounts, perSecond: number): string 
   return parts.join(', ');
 }
 
+/**
+ * The notice printed while the command waits for its first connection.
+ *
+ * @param brokers - the bootstrap servers, comma-separated
+ * @returns e.g. `connecting to 127.0.0.1:9092...`
+ */
+export function connectingText(brokers: string): string {
+  return `connecting to ${brokers}...`;
+}
+
 /** A stream that may be a terminal. */
 export type OutputStream = Writable & { readonly isTTY?: boolean | undefined };
 

@@ -212,10 +212,15 @@ export class RdkafkaConsumer {
   async connect(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const seen = new Set<string>();
-    let giveUp: (failure: ClientFailure) => void = () => undefined;
-    const definitive = new Promise<never>((_, reject) => {
-      giveUp = reject;
+    let decided: ClientFailure | undefined;
+    let reject: (failure: ClientFailure) => void = () => undefined;
+    const definitive = new Promise<never>((_, rejectWith) => {
+      reject = rejectWith;
     });
+    const giveUp = (failure: ClientFailure): void => {
+      decided ??= failure;
+      reject(decided);
+    };
     this.#onFailureLog = (failure) => {
       if (seen.has(failure.message)) return;
       seen.add(failure.message);
@@ -230,7 +235,8 @@ export class RdkafkaConsumer {
           await Promise.race([this.#connectOnce(timeout), definitive]);
           return;
         } catch (failure) {
-          if (Date.now() >= deadline - 1 || !(failure instanceof ClientFailure) || failure.code === -1) {
+          // Only a failed attempt is tried again: not a definitive failure, nor what connect() threw itself.
+          if (Date.now() >= deadline - 1 || !(failure instanceof ClientFailure) || failure === decided) {
             throw failure;
           }
         }

@@ -2,7 +2,8 @@
  * The command-line tool against the real broker, run as a process: `consume --from-beginning
  * --max-events` prints exactly that many events as JSON lines, exits 0 and commits exactly what it
  * printed; a second run resumes after them and stops cleanly on SIGTERM; a usage error exits 2 and a
- * refused login exits 1, neither quoting the password.
+ * refused login exits 1, neither quoting the password; `--tls --ca-file` work over SSL and SASL_SSL, and
+ * a CA that did not sign the broker's certificate fails at once with ERR_HONO_TLS.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeConnectionEvent } from '../../src/wire/encode.js';
 import { randomSuffix } from './clients.js';
 import { createTestTopic, sequencedEvents, type TestTopic } from './consumer-helpers.js';
-import { kafkaEnvironment, saslEnvironment } from './kafka-env.js';
+import { kafkaEnvironment, saslEnvironment, tlsEnvironment } from './kafka-env.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const secret = `pw-${randomSuffix()}`;
@@ -30,7 +31,11 @@ interface CliRun {
  */
 function runCli(
   args: readonly string[],
-  options: { env?: Record<string, string>; onStdout?: (stdout: string, child: ChildProcess) => void } = {},
+  options: {
+    env?: Record<string, string>;
+    onStdout?: (stdout: string, child: ChildProcess) => void;
+    onStderr?: (stderr: string) => void;
+  } = {},
 ): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KAFKA_')));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -44,7 +49,10 @@ function runCli(
     stdout += chunk;
     options.onStdout?.(stdout, child);
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    options.onStderr?.(stderr);
+  });
   const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
@@ -113,7 +121,9 @@ describe('eclipse-hono-kafka consume', () => {
     expect(events.filter((event) => event['type'] === 'connection')).toEqual([
       expect.objectContaining({ deviceId: 'd', cause: 'connected', partition: 1, offset: 0 }),
     ]);
-    const invalid = linesOf(first.stderr).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [connecting, ...reports] = linesOf(first.stderr);
+    expect(connecting).toBe(`eclipse-hono-kafka: connecting to ${brokers}...`);
+    const invalid = reports.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(invalid).toEqual([
       expect.objectContaining({ code: 'ERR_HONO_MISSING_DEVICE_ID', topic: name, partition: 0, offset: 0 }),
     ]);
@@ -192,5 +202,100 @@ describe('eclipse-hono-kafka consume', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^eclipse-hono-kafka: error: ERR_HONO_AUTHENTICATION: .*authentication/im);
     expect(run.stderr).not.toContain(secret);
+  });
+});
+
+describe('eclipse-hono-kafka consume over TLS', () => {
+  const tls = tlsEnvironment();
+
+  /** Four events on a new topic, written over the plaintext listener. */
+  async function fourEvents(): Promise<TestTopic> {
+    const created = await createTestTopic(1);
+    await created.produce(sequencedEvents(created.tenant, ['a', 'b'], 2, 0));
+    return created;
+  }
+
+  it('consumes over SSL with --ca-file, saying where it connects', async () => {
+    topic = await fourEvents();
+    const run = await runCli([
+      'consume',
+      '--brokers',
+      tls.sslBootstrapServers,
+      '--tenant',
+      topic.tenant,
+      '--group',
+      topic.groupId,
+      '--ca-file',
+      tls.caFile,
+      '--from-beginning',
+      '--max-events',
+      '4',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(linesOf(run.stdout)).toHaveLength(4);
+    expect(linesOf(run.stderr)[0]).toBe(`eclipse-hono-kafka: connecting to ${tls.sslBootstrapServers}...`);
+    expect(await topic.committed()).toEqual(new Map([[0, 4]]));
+  });
+
+  it('consumes over SASL_SSL with --tls --ca-file and SCRAM-SHA-512', async () => {
+    topic = await fourEvents();
+    const run = await runCli(
+      [
+        'consume',
+        '--brokers',
+        tls.saslSslBootstrapServers,
+        '--tenant',
+        topic.tenant,
+        '--group',
+        topic.groupId,
+        '--tls',
+        '--ca-file',
+        tls.caFile,
+        '--sasl-mechanism',
+        'SCRAM-SHA-512',
+        '--username',
+        tls.sasl.username,
+        '--from-beginning',
+        '--max-events',
+        '4',
+      ],
+      { env: { KAFKA_SASL_PASSWORD: tls.sasl.password } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(linesOf(run.stdout)).toHaveLength(4);
+    expect(run.stderr).not.toContain(tls.sasl.password);
+  });
+
+  it('exits 1 at once with ERR_HONO_TLS when --ca-file names a CA that did not sign the certificate', async () => {
+    const started = Date.now();
+    let errorAt: number | undefined;
+    const run = await runCli(
+      [
+        'consume',
+        '--brokers',
+        tls.sslBootstrapServers,
+        '--tenant',
+        'DEFAULT_TENANT',
+        '--ca-file',
+        tls.otherCaFile,
+        '--connect-timeout',
+        '20',
+      ],
+      {
+        onStderr: (stderr) => {
+          if (errorAt === undefined && stderr.includes('error:')) errorAt = Date.now() - started;
+        },
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const lines = linesOf(run.stderr);
+    expect(lines[0]).toBe(`eclipse-hono-kafka: connecting to ${tls.sslBootstrapServers}...`);
+    expect(run.stderr).toMatch(/^eclipse-hono-kafka: error: ERR_HONO_TLS: cannot connect to Kafka/m);
+    expect(run.stderr).toContain('--ca-file');
+    expect(run.stderr).toContain(`bootstrap servers: ${tls.sslBootstrapServers}`);
+    // The error is printed, and the process ends, long before the 20 s connect deadline.
+    expect(errorAt).toBeLessThan(10_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

@@ -14,7 +14,7 @@ import {
   payloadOf,
   printable,
 } from '../../src/cli/format.js';
-import { Progress, progressText, StatusLine, writeLine } from '../../src/cli/progress.js';
+import { connectingText, Progress, progressText, StatusLine, writeLine } from '../../src/cli/progress.js';
 import { DecodeError } from '../../src/errors.js';
 import { decodeEvent } from '../../src/wire/decode.js';
 import { encodeEvent, type HonoEventInit } from '../../src/wire/encode.js';
@@ -397,5 +397,13 @@ describe('writeLine', () => {
     });
     broken.on('error', () => undefined);
     await expect(writeLine(broken, 'two')).rejects.toMatchObject({ code: 'EPIPE' });
+  });
+});
+
+describe('connectingText', () => {
+  it('names the bootstrap servers as given', () => {
+    expect(connectingText('10.0.0.1:9092,10.0.0.2:9092')).toBe(
+      'connecting to 10.0.0.1:9092,10.0.0.2:9092...',
+    );
   });
 });
