@@ -3,15 +3,15 @@
  * Kafka, TLS against a plaintext listener, SASL against a listener without SASL, and no TLS against a
  * TLS listener. Each `run()` fails with a typed error that names the bootstrap servers and the likely
  * cause with a next step, never a secret, and the definitive ones fail at once instead of after the
- * connect deadline.
+ * connect deadline. A broker that comes up while `run()` waits is still found.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HonoEventConsumer } from '../../src/consumer.js';
 import { isHonoKafkaError } from '../../src/errors.js';
 import { randomSuffix } from './clients.js';
-import { quietLogger } from './consumer-helpers.js';
+import { createTestTopic, quietLogger, sequencedEvents, waitFor } from './consumer-helpers.js';
 import { kafkaEnvironment, saslEnvironment, tlsEnvironment } from './kafka-env.js';
 
 const connectTimeoutMs = 4_000;
@@ -122,5 +122,42 @@ describe('run() that cannot connect', () => {
     expect(error.message).toMatch(
       /closed the connection at once: its listener most likely expects TLS or SASL/,
     );
+  });
+});
+
+describe('run() while the broker comes up', () => {
+  it('connects once the address starts answering within connectTimeoutMs, after failed attempts', async () => {
+    // A TCP proxy to the broker that starts listening only after the first connect attempt (1.5 s) failed.
+    const [host, port] = (kafkaEnvironment().bootstrapServers.split(',')[0] ?? '').split(':');
+    const reserve = createTcpServer();
+    await new Promise<void>((resolve) => reserve.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (reserve.address() as AddressInfo).port;
+    await new Promise((resolve) => reserve.close(resolve));
+    const proxy = createTcpServer((client) => {
+      const upstream = connect(Number(port), host ?? '127.0.0.1');
+      client.pipe(upstream).pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    const topic = await createTestTopic(1);
+    await topic.produce(sequencedEvents(topic.tenant, ['d'], 1, 0));
+    const opening = new Promise<void>((resolve) =>
+      setTimeout(() => proxy.listen(proxyPort, '127.0.0.1', resolve), 2_500),
+    );
+    const consumer = topic.consumer({ brokers: `127.0.0.1:${proxyPort}`, connectTimeoutMs: 15_000 });
+    try {
+      const started = Date.now();
+      const received: string[] = [];
+      await consumer.run({ event: (event) => void received.push(event.deviceId) });
+      expect(consumer.state).toBe('running');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+      // The client of the later attempt works: it consumes.
+      await waitFor(() => received.length === 1, 'the event');
+      expect(received).toEqual(['d']);
+    } finally {
+      await opening;
+      await topic.cleanup();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
