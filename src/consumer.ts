@@ -180,8 +180,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * Validates the options and applies the defaults; connects nothing yet.
    *
    * @param options - brokers, tenant(s), group and processing settings
-   * @throws {@link OptionsError} listing every bad option, including invalid tenant ids and librdkafka
-   *   settings that the SDK sets itself
+   * @throws {@link OptionsError} listing every bad option, including invalid tenant ids, librdkafka
+   *   settings that the SDK sets itself, and names and values librdkafka refuses (`kafka.<name>`)
    */
   constructor(options: HonoEventConsumerOptions) {
     super();
@@ -213,6 +213,9 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * @param handlers - the application's handlers
    * @returns a promise that resolves once the consumer is subscribed (state `running`)
    * @throws {@link StateError} when `run()` was called before, or `stop()` was called first
+   * @throws {@link OptionsError} when `handlers` is not an object of handler functions with at least one
+   *   handler (`handlers.<name>: problem`, e.g. a misspelled name); nothing started, the state stays
+   *   `idle`, and `run()` may be called again
    * @throws {@link KafkaClientError} when no broker answered within `connectTimeoutMs`
    *   (`ERR_HONO_BROKERS_DOWN`), the broker's certificate was rejected (`ERR_HONO_TLS`), the login was
    *   refused (`ERR_HONO_AUTHENTICATION`), the listener speaks another protocol

@@ -69,7 +69,8 @@ export type InvalidRecordHandler = (
 ) => Promise<void> | void;
 
 /**
- * The handlers passed to {@link HonoEventConsumer.run}. A kind without its own handler goes to `event`; a
+ * The handlers passed to {@link HonoEventConsumer.run}: at least one of them, each a function (`run()`
+ * rejects anything else with an {@link OptionsError}). A kind without its own handler goes to `event`; a
  * record whose kind has no handler at all is committed without processing. A record that does not decode
  * goes to `invalid`; without an `invalid` handler, the `onFailure` outcome applies to it.
  *

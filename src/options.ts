@@ -115,6 +115,8 @@ export interface HonoEventConsumerOptions {
   readonly groupId: string;
   /**
    * Where a group without committed offsets (or with a committed offset that no longer exists) starts.
+   * `latest` means the records written after the consumer started: a topic that did not exist at the
+   * start (a new tenant) is read from its first record.
    * @defaultValue 'earliest'
    */
   readonly startFrom?: 'earliest' | 'latest' | undefined;
@@ -190,7 +192,10 @@ export interface HonoEventConsumerOptions {
    * @defaultValue `{ 'topic.metadata.refresh.interval.ms': 10000 }`
    */
   readonly kafka?: Readonly<Record<string, string | number | boolean>> | undefined;
-  /** Where the SDK logs. @defaultValue warnings and errors to the console */
+  /**
+   * Where the SDK logs; it gets every `error` event too (a paused partition, a client failure), with or
+   * without a listener. @defaultValue warnings and errors to the console
+   */
   readonly logger?: Logger | undefined;
 }
 

@@ -321,7 +321,9 @@ describe('main: exit codes without a broker', () => {
     expect(
       await main([...argv, '--sasl-mechanism', 'PLAIN', '--username', 'u', '--password', secret], io),
     ).toBe(2);
-    expect(io.stderr.text).toContain('--kafka: No such configuration property: "no.such.setting"');
+    expect(io.stderr.text).toContain(
+      '--kafka no.such.setting: is not a librdkafka setting (No such configuration property: "no.such.setting")',
+    );
     expect(io.stderr.text).not.toContain(secret);
   });
 
