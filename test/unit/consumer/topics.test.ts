@@ -1,0 +1,272 @@
+/**
+ * Topics that do not exist at the start, with the Kafka client replaced by a fake at its one adapter
+ * module: the warning names each missing topic once; with startFrom 'latest', partitions of a topic that
+ * appeared later start at their beginning unless the group committed a position; a revoke that arrives
+ * while the committed positions are being read waits for the assignment.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type {
+  ConsumerListeners,
+  RebalanceEvent,
+  TopicPartition,
+} from '../../../src/kafka/rdkafka-consumer.js';
+
+const fake = vi.hoisted(() => ({
+  instances: [] as FakeClient[],
+  existingTopics: undefined as Set<string> | undefined,
+  committed: undefined as
+    | ((
+        partitions: readonly unknown[],
+      ) => Promise<{ topic: string; partition: number; offset: number | undefined }[] | undefined>)
+    | undefined,
+}));
+
+interface FakeClient {
+  listeners: ConsumerListeners;
+  calls: { name: string; partitions?: unknown }[];
+  pollFailures: Error[];
+}
+
+vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../../../src/kafka/rdkafka-consumer.js')>();
+  class FakeRdkafkaConsumer implements FakeClient {
+    static readonly beginning = -2;
+    readonly listeners: ConsumerListeners;
+    readonly calls: { name: string; partitions?: unknown }[] = [];
+    readonly pollFailures: Error[] = [];
+    constructor(_settings: unknown, listeners: ConsumerListeners) {
+      this.listeners = listeners;
+      fake.instances.push(this);
+    }
+    connect(): Promise<void> {
+      return Promise.resolve();
+    }
+    subscribe(): void {
+      this.calls.push({ name: 'subscribe' });
+    }
+    async poll(_max: number, timeoutMs: number): Promise<unknown[]> {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
+      const failure = this.pollFailures.shift();
+      if (failure !== undefined) throw failure;
+      return [];
+    }
+    assign(partitions: readonly TopicPartition[]): void {
+      this.calls.push({ name: 'assign', partitions });
+    }
+    unassign(partitions: readonly TopicPartition[]): void {
+      this.calls.push({ name: 'unassign', partitions });
+    }
+    pause(): void {}
+    resume(): void {}
+    commit(): void {}
+    highWatermark(): undefined {
+      return undefined;
+    }
+    reachable(): Promise<boolean> {
+      return Promise.resolve(true);
+    }
+    topicNames(): Promise<Set<string> | undefined> {
+      return Promise.resolve(fake.existingTopics === undefined ? undefined : new Set(fake.existingTopics));
+    }
+    committed(partitions: readonly TopicPartition[]) {
+      this.calls.push({ name: 'committed', partitions });
+      return (
+        fake.committed?.(partitions) ?? Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })))
+      );
+    }
+    get connected(): boolean {
+      return true;
+    }
+    disconnect(): Promise<boolean> {
+      return Promise.resolve(true);
+    }
+  }
+  return { ...actual, RdkafkaConsumer: FakeRdkafkaConsumer };
+});
+
+const { HonoEventConsumer } = await import('../../../src/consumer.js');
+const { clientCodes, ClientFailure } = await import('../../../src/kafka/rdkafka-consumer.js');
+
+const consumers: InstanceType<typeof HonoEventConsumer>[] = [];
+
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+  fake.instances.length = 0;
+  fake.existingTopics = new Set();
+  fake.committed = undefined;
+});
+
+async function started(options: { tenant: string | string[]; startFrom?: 'earliest' | 'latest' }) {
+  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+  const consumer = new HonoEventConsumer({ brokers: 'kafka:9092', groupId: 'g', logger, ...options });
+  consumers.push(consumer);
+  const errors: unknown[] = [];
+  consumer.on('error', (error) => errors.push(error));
+  await consumer.run({ event: () => undefined });
+  const client = fake.instances.at(-1);
+  if (client === undefined) throw new Error('no client');
+  const rebalance = (event: RebalanceEvent): void => {
+    client.listeners.rebalance(event);
+  };
+  const calls = (): string[] => client.calls.map((call) => call.name).filter((name) => name !== 'subscribe');
+  return { consumer, client, logger, errors, rebalance, calls };
+}
+
+const settle = (ms = 30): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const tp = (topic: string, partition: number): TopicPartition => ({ topic, partition });
+
+describe('a subscribed topic that does not exist', () => {
+  it('is named in one warning that says the consumer waits for it, before run() resolves', async () => {
+    fake.existingTopics = new Set(['hono.event.old']);
+    const { logger } = await started({ tenant: ['old', 'new'] });
+    expect(logger.warn).toHaveBeenCalledExactlyOnceWith(
+      "topic hono.event.new does not exist (yet): the consumer waits for it and reads it within about 10 s of its creation (kafka 'topic.metadata.refresh.interval.ms')",
+      { topic: 'hono.event.new' },
+    );
+  });
+
+  it('is reported by librdkafka as a consume error without a name: no error event, no second warning', async () => {
+    fake.existingTopics = new Set();
+    const { client, logger, errors } = await started({ tenant: 'new' });
+    client.pollFailures.push(
+      new ClientFailure(
+        clientCodes.unknownTopic,
+        'Broker: Unknown topic or partition',
+        { isFatal: false, isRetriable: false },
+        undefined,
+      ),
+    );
+    await settle(300);
+    expect(errors).toStrictEqual([]);
+    expect(logger.warn).toHaveBeenCalledOnce();
+    expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(/^topic hono\.event\.new does not exist/);
+  });
+
+  it('is named again when it disappears after it was assigned', async () => {
+    fake.existingTopics = new Set();
+    const { client, logger, rebalance } = await started({ tenant: 'new' });
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
+    await settle();
+    expect(logger.info).toHaveBeenCalledWith('topic hono.event.new exists now: its partitions are assigned', {
+      topic: 'hono.event.new',
+    });
+    client.pollFailures.push(
+      new ClientFailure(
+        clientCodes.unknownTopic,
+        'Broker: Unknown topic or partition',
+        { isFatal: false, isRetriable: false },
+        undefined,
+      ),
+    );
+    await settle(300);
+    expect(logger.warn).toHaveBeenCalledTimes(2);
+  });
+
+  it('is named as one of the topics when the metadata request fails', async () => {
+    fake.existingTopics = undefined;
+    const { logger } = await started({ tenant: ['a', 'b'] });
+    expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(
+      /^a subscribed topic does not exist \(yet\) \(one of hono\.event\.a, hono\.event\.b;/,
+    );
+  });
+});
+
+describe("startFrom 'latest' and a topic created after the start", () => {
+  it('starts its partitions at their beginning where the group committed nothing, elsewhere where it did', async () => {
+    fake.existingTopics = new Set(['hono.event.old']);
+    fake.committed = (partitions) =>
+      Promise.resolve(
+        (partitions as TopicPartition[]).map((p) => ({ ...p, offset: p.partition === 1 ? 17 : undefined })),
+      );
+    const { client, rebalance, logger } = await started({ tenant: ['old', 'new'], startFrom: 'latest' });
+    rebalance({
+      kind: 'assign',
+      partitions: [tp('hono.event.old', 0), tp('hono.event.new', 0), tp('hono.event.new', 1)],
+      lost: false,
+    });
+    await settle();
+    expect(client.calls.find((call) => call.name === 'committed')?.partitions).toStrictEqual([
+      tp('hono.event.new', 0),
+      tp('hono.event.new', 1),
+    ]);
+    expect(client.calls.find((call) => call.name === 'assign')?.partitions).toStrictEqual([
+      tp('hono.event.old', 0),
+      { ...tp('hono.event.new', 0), offset: -2 },
+      tp('hono.event.new', 1),
+    ]);
+    expect(logger.warn).toHaveBeenCalledOnce(); // the missing-topic warning only
+  });
+
+  it('reads from the beginning, and says so, when the committed positions cannot be read', async () => {
+    fake.existingTopics = new Set();
+    fake.committed = () => Promise.resolve(undefined);
+    const { client, rebalance, logger } = await started({ tenant: 'new', startFrom: 'latest' });
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
+    await settle();
+    expect(client.calls.find((call) => call.name === 'assign')?.partitions).toStrictEqual([
+      { ...tp('hono.event.new', 0), offset: -2 },
+    ]);
+    expect(String(logger.warn.mock.calls[1]?.[0])).toBe(
+      "the group's committed positions of hono.event.new could not be read: reading them from their beginning (records already handled are handled again)",
+    );
+  });
+
+  it('assigns before it unassigns when a revoke arrives while the committed positions are read', async () => {
+    fake.existingTopics = new Set();
+    let answer: (value: { topic: string; partition: number; offset: number | undefined }[]) => void = () =>
+      undefined;
+    fake.committed = () => new Promise((resolve) => (answer = resolve));
+    const { rebalance, calls, consumer } = await started({ tenant: 'new', startFrom: 'latest' });
+    const assigned: unknown[] = [];
+    const revoked: unknown[] = [];
+    consumer.on('assigned', (partitions) => assigned.push(partitions));
+    consumer.on('revoked', (partitions) => revoked.push(partitions));
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
+    rebalance({ kind: 'revoke', partitions: [tp('hono.event.new', 0)], lost: false });
+    await settle();
+    expect(calls()).toStrictEqual(['committed']);
+    expect(consumer.health().partitions).toStrictEqual([]);
+
+    answer([{ ...tp('hono.event.new', 0), offset: undefined }]);
+    await settle();
+    expect(calls()).toStrictEqual(['committed', 'assign', 'unassign']);
+    expect(assigned).toHaveLength(1);
+    expect(revoked).toHaveLength(1);
+    expect(consumer.health().partitions).toStrictEqual([]);
+  });
+
+  it('keeps later assignments in order behind one that waits', async () => {
+    fake.existingTopics = new Set(['hono.event.old']);
+    let answer: (value: { topic: string; partition: number; offset: number | undefined }[]) => void = () =>
+      undefined;
+    fake.committed = () => new Promise((resolve) => (answer = resolve));
+    const { rebalance, client } = await started({ tenant: ['old', 'new'], startFrom: 'latest' });
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.old', 0)], lost: false });
+    await settle();
+    expect(client.calls.filter((call) => call.name === 'assign')).toStrictEqual([]);
+    answer([{ ...tp('hono.event.new', 0), offset: undefined }]);
+    await settle();
+    expect(
+      client.calls.filter((call) => call.name === 'assign').map((call) => call.partitions),
+    ).toStrictEqual([[{ ...tp('hono.event.new', 0), offset: -2 }], [tp('hono.event.old', 0)]]);
+  });
+});
+
+describe("startFrom 'earliest', or a topic that existed at the start", () => {
+  it('assigns at once, without reading committed positions', async () => {
+    fake.existingTopics = new Set();
+    const { rebalance, calls } = await started({ tenant: 'new', startFrom: 'earliest' });
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
+    expect(calls()).toStrictEqual(['assign']);
+  });
+
+  it("assigns a topic that existed at once with startFrom 'latest'", async () => {
+    fake.existingTopics = new Set(['hono.event.old']);
+    const { rebalance, client } = await started({ tenant: 'old', startFrom: 'latest' });
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.old', 0)], lost: false });
+    expect(client.calls.filter((call) => call.name !== 'subscribe')).toStrictEqual([
+      { name: 'assign', partitions: [tp('hono.event.old', 0)] },
+    ]);
+  });
+});
