@@ -1,7 +1,8 @@
 /**
  * `npm run kafka:start|kafka:stop|kafka:status`: a local broker that outlives the command, for manual work.
  *
- *   kafka:start [--nodes 3] [--sasl] [--version 3.9]   starts it and prints KAFKA_BOOTSTRAP_SERVERS
+ *   kafka:start [--nodes 3] [--sasl] [--tls] [--version 3.9]   starts it and prints KAFKA_BOOTSTRAP_SERVERS
+ *                                                      (--tls: SSL and SASL_SSL listeners, KAFKA_SSL_* variables)
  *   kafka:stop [--all]                                 stops it; --all also stops any leftover harness JVM
  *   kafka:status                                       prints what runs
  *
@@ -63,6 +64,7 @@ async function start(args: string[]): Promise<void> {
     options: {
       nodes: { type: 'string', default: '1' },
       sasl: { type: 'boolean' },
+      tls: { type: 'boolean' },
       version: { type: 'string' },
     },
   });
@@ -76,6 +78,7 @@ async function start(args: string[]): Promise<void> {
     nodes,
     release: releaseFromEnv(values.version),
     sasl: values.sasl === true ? { users: [saslUser] } : undefined,
+    tls: values.tls === true,
     ownerPid: null,
     log: (line) => {
       console.error(line);
@@ -88,6 +91,16 @@ async function start(args: string[]): Promise<void> {
     console.log(`KAFKA_SASL_BOOTSTRAP_SERVERS=${cluster.saslBootstrapServers}`);
     console.log(`KAFKA_SASL_USERNAME=${saslUser.name}`);
     console.log(`KAFKA_SASL_PASSWORD=${saslUser.password}`);
+  }
+  const tls = cluster.tls;
+  if (tls !== undefined) {
+    // The variables the integration tests read for an external broker (test/integration/kafka-env.ts).
+    console.log(`KAFKA_SSL_BOOTSTRAP_SERVERS=${tls.sslBootstrapServers}`);
+    if (tls.saslSslBootstrapServers !== undefined)
+      console.log(`KAFKA_SASL_SSL_BOOTSTRAP_SERVERS=${tls.saslSslBootstrapServers}`);
+    console.log(`KAFKA_SSL_CA_LOCATION=${tls.caFile}`);
+    console.log(`KAFKA_SSL_OTHER_CA_LOCATION=${tls.otherCaFile}`);
+    console.log(`KAFKA_SSL_OTHER_HOST_BOOTSTRAP_SERVERS=${tls.otherHostBootstrapServers}`);
   }
 }
 
@@ -126,7 +139,9 @@ const [command, ...rest] = process.argv.slice(2);
 const commands: Record<string, (args: string[]) => Promise<void>> = { start, stop, status };
 const action = command === undefined ? undefined : commands[command];
 if (action === undefined) {
-  console.error('usage: cli.ts start [--nodes 1|3] [--sasl] [--version 4.1|3.9] | stop [--all] | status');
+  console.error(
+    'usage: cli.ts start [--nodes 1|3] [--sasl] [--tls] [--version 4.1|3.9] | stop [--all] | status',
+  );
   process.exitCode = 2;
 } else {
   action(rest).catch((error: unknown) => {
