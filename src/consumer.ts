@@ -8,6 +8,7 @@ import { Committer } from './consumer/committer.js';
 import { settlesWithin } from './deadline.js';
 import { clientError, commitError, connectError, deadLetterRecord, scrub } from './consumer/client-errors.js';
 import { type PartitionLease, PartitionTable } from './consumer/partition-table.js';
+import { TopicWatch } from './consumer/topic-watch.js';
 import type { HonoEventConsumerEvents, PauseReason } from './consumer-events.js';
 import { DecodeError, DecodeErrorCode, type OptionProblem, OptionsError, StateError } from './errors.js';
 import { type HonoEventHandlers, validateHandlers } from './handlers.js';
@@ -121,8 +122,6 @@ const pollTimeoutMs = 100;
  */
 const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
-/** How long the metadata request that names missing topics may take. */
-const topicCheckTimeoutMs = 5_000;
 /** While brokers are down, how often a metadata request checks whether they are back. */
 const brokerProbeIntervalMs = 2_000;
 
@@ -168,11 +167,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #lastCommitAt: Date | undefined;
   #startupFailures: ClientFailure[] = [];
   #starting: Promise<void> | undefined;
-  /** Subscribed topics that do not exist now (each named in one warning until its partitions arrive). */
-  readonly #missingTopics = new Set<string>();
-  /** Subscribed topics seen missing since the start: with `startFrom: 'latest'`, read from their beginning. */
-  readonly #lateTopics = new Set<string>();
-  #checkingTopics: Promise<void> | undefined;
+  readonly #topics: TopicWatch;
   /** Assignments waiting for committed positions; revokes wait for them, so that unassign follows assign. */
   #assigning: Promise<void> | undefined;
 
@@ -191,6 +186,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     // value is an options problem, reported here. The object connects nothing and holds no thread or
     // socket until run() (measured: none), so a consumer that never runs leaks nothing.
     [this.#client, this.#deadLetters] = this.#createClients();
+    this.#topics = new TopicWatch(
+      this.#options,
+      Number(this.#clientSettings()['topic.metadata.refresh.interval.ms']),
+      RdkafkaConsumer.beginning,
+    );
     this.#scheduler = new KeyedScheduler<WorkItem>({
       concurrency: this.#options.concurrency,
       run: (item) => this.#process(item),
@@ -262,7 +262,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       throw clientError(toClientFailure(failure), this.#secrets, []);
     }
     // Before the first poll, so that the first assignment already knows which topics appear later.
-    await this.#checkTopics();
+    await this.#topics.check(client, false);
     this.#state = 'running';
     this.#polling = true;
     this.#pollLoop = this.#poll();
@@ -567,14 +567,12 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   }
 
   #onRebalance(event: RebalanceEvent): void {
-    if (this.#client === undefined) return;
+    const client = this.#client;
+    if (client === undefined) return;
     if (event.kind === 'assign') {
       // With startFrom 'latest', a topic created after the start is read from its beginning where the
       // group committed nothing: 'latest' means "from now", and all of that topic is newer than the start.
-      const late =
-        this.#options.startFrom === 'latest'
-          ? event.partitions.filter(({ topic }) => this.#lateTopics.has(topic))
-          : [];
+      const late = this.#topics.late(event.partitions);
       if (late.length === 0 && this.#assigning === undefined) {
         this.#assign(event.partitions, event.partitions);
         return;
@@ -583,7 +581,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       const assigning = (this.#assigning ?? Promise.resolve()).then(async () => {
         this.#assign(
           event.partitions,
-          late.length === 0 ? event.partitions : await this.#positions(event, late),
+          late.length === 0 ? event.partitions : await this.#topics.positions(client, event.partitions, late),
         );
       });
       this.#assigning = assigning;
@@ -595,45 +593,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     void this.#revoke(event);
   }
 
-  /**
-   * The start positions of newly assigned partitions: a partition of a topic created after the start
-   * without a committed position starts at its beginning; every other one where the group committed, or
-   * at `startFrom`.
-   */
-  async #positions(
-    event: RebalanceEvent,
-    late: readonly TopicPartition[],
-  ): Promise<(TopicPartition | TopicPartitionOffset)[]> {
-    const committed = await this.#client?.committed(late, commitAnswerTimeoutMs);
-    const fromStart = new Set(
-      (committed ?? late.map((partition) => ({ ...partition, offset: undefined })))
-        .filter(({ offset }) => offset === undefined)
-        .map(({ topic, partition }) => `${topic}\u0000${partition}`),
-    );
-    if (committed === undefined) {
-      this.#options.logger.warn(
-        `the group's committed positions of ${[...new Set(late.map(({ topic }) => topic))].join(', ')} could not be read: reading them from their beginning (records already handled are handled again)`,
-        { partitions: late },
-      );
-    }
-    return event.partitions.map((partition) =>
-      fromStart.has(`${partition.topic}\u0000${partition.partition}`)
-        ? { ...partition, offset: RdkafkaConsumer.beginning }
-        : partition,
-    );
-  }
-
   /** Takes newly assigned partitions (at the given start positions) and starts fetching from them. */
   #assign(partitions: readonly TopicPartition[], positions: readonly TopicPartition[]): void {
     const client = this.#client;
     if (client === undefined || this.#state === 'stopped') return;
     const leases = this.#table.assign(partitions);
     for (const lease of leases) this.#ledger.delete(lease.topic, lease.partition);
-    for (const topic of new Set(partitions.map((partition) => partition.topic))) {
-      if (this.#missingTopics.delete(topic)) {
-        this.#options.logger.info(`topic ${topic} exists now: its partitions are assigned`, { topic });
-      }
-    }
+    this.#topics.assigned(partitions);
     this.#clientCall(() => {
       client.assign(positions);
     });
@@ -739,7 +705,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #onClientError(failure: ClientFailure): void {
     // A subscribed topic does not exist (librdkafka names none): name it, and wait for it.
     if (failure.code === clientCodes.unknownTopic) {
-      void this.#checkTopics();
+      if (this.#client !== undefined) void this.#topics.check(this.#client, true);
       return;
     }
     if (this.#state === 'starting') {
@@ -757,50 +723,6 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       this.#emitSafely('error', error);
     }
     if (failure.isFatal) void this.stop();
-  }
-
-  /**
-   * Asks the cluster which subscribed topics do not exist. Each is named in one warning until its
-   * partitions are assigned, and remembered: with `startFrom: 'latest'` its partitions start at their
-   * beginning when the group committed nothing for them (see {@link HonoEventConsumer.#positions}).
-   * Concurrent calls share one request.
-   */
-  #checkTopics(): Promise<void> {
-    this.#checkingTopics ??= this.#findMissingTopics().finally(() => {
-      this.#checkingTopics = undefined;
-    });
-    return this.#checkingTopics;
-  }
-
-  async #findMissingTopics(): Promise<void> {
-    const { topics, logger, connectTimeoutMs } = this.#options;
-    const existing = await this.#client?.topicNames(Math.min(connectTimeoutMs, topicCheckTimeoutMs));
-    if (existing === undefined && topics.length > 1) {
-      logger.warn(
-        `a subscribed topic does not exist (yet) (one of ${topics.join(', ')}; no broker answered the metadata request that would name it): the consumer waits for it`,
-        { topics },
-      );
-      return;
-    }
-    for (const topic of topics) {
-      if (existing?.has(topic) === true) continue;
-      this.#lateTopics.add(topic);
-      if (this.#missingTopics.has(topic)) continue;
-      this.#missingTopics.add(topic);
-      logger.warn(`topic ${topic} does not exist (yet): the consumer waits for it and ${this.#pickUp()}`, {
-        topic,
-      });
-    }
-  }
-
-  /** How soon a topic created later is read, for the missing-topic warning. */
-  #pickUp(): string {
-    const { groupProtocol, startFrom } = this.#options;
-    const from =
-      startFrom === 'latest' ? ', from its first record (startFrom "latest" means after the start)' : '';
-    if (groupProtocol === 'consumer') return `reads it once the broker assigns it${from}`;
-    const refreshMs = Number(this.#clientSettings()['topic.metadata.refresh.interval.ms']);
-    return `reads it within about ${Math.round(refreshMs / 1000)} s of its creation (kafka 'topic.metadata.refresh.interval.ms')${from}`;
   }
 
   /**

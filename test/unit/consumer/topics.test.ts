@@ -88,6 +88,13 @@ const { HonoEventConsumer } = await import('../../../src/consumer.js');
 const { clientCodes, ClientFailure } = await import('../../../src/kafka/rdkafka-consumer.js');
 
 const consumers: InstanceType<typeof HonoEventConsumer>[] = [];
+const unknownTopic = () =>
+  new ClientFailure(
+    clientCodes.unknownTopic,
+    'Broker: Unknown topic or partition',
+    { isFatal: false, isRetriable: false },
+    undefined,
+  );
 
 afterEach(async () => {
   await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
@@ -128,14 +135,7 @@ describe('a subscribed topic that does not exist', () => {
   it('is reported by librdkafka as a consume error without a name: no error event, no second warning', async () => {
     fake.existingTopics = new Set();
     const { client, logger, errors } = await started({ tenant: 'new' });
-    client.pollFailures.push(
-      new ClientFailure(
-        clientCodes.unknownTopic,
-        'Broker: Unknown topic or partition',
-        { isFatal: false, isRetriable: false },
-        undefined,
-      ),
-    );
+    client.pollFailures.push(unknownTopic());
     await settle(300);
     expect(errors).toStrictEqual([]);
     expect(logger.warn).toHaveBeenCalledOnce();
@@ -150,23 +150,34 @@ describe('a subscribed topic that does not exist', () => {
     expect(logger.info).toHaveBeenCalledWith('topic hono.event.new exists now: its partitions are assigned', {
       topic: 'hono.event.new',
     });
-    client.pollFailures.push(
-      new ClientFailure(
-        clientCodes.unknownTopic,
-        'Broker: Unknown topic or partition',
-        { isFatal: false, isRetriable: false },
-        undefined,
-      ),
-    );
+    client.pollFailures.push(unknownTopic());
     await settle(300);
     expect(logger.warn).toHaveBeenCalledTimes(2);
   });
 
-  it('is named as one of the topics when the metadata request fails', async () => {
+  it('is named as one of the topics when the metadata request fails after the client reported it', async () => {
     fake.existingTopics = undefined;
-    const { logger } = await started({ tenant: ['a', 'b'] });
+    const { client, logger } = await started({ tenant: ['a', 'b'] });
+    expect(logger.warn).not.toHaveBeenCalled();
+    client.pollFailures.push(unknownTopic());
+    await settle(300);
+    expect(logger.warn).toHaveBeenCalledOnce();
     expect(String(logger.warn.mock.calls[0]?.[0])).toMatch(
       /^a subscribed topic does not exist \(yet\) \(one of hono\.event\.a, hono\.event\.b;/,
+    );
+  });
+
+  it('marks nothing when the metadata request fails at the start; names the only topic once the client reports it', async () => {
+    fake.existingTopics = undefined;
+    const { client, logger, rebalance, calls } = await started({ tenant: 'a', startFrom: 'latest' });
+    expect(logger.warn).not.toHaveBeenCalled();
+    rebalance({ kind: 'assign', partitions: [tp('hono.event.a', 0)], lost: false });
+    expect(calls()).toStrictEqual(['assign']); // an existing topic: 'latest' from now
+    client.pollFailures.push(unknownTopic());
+    await settle(300);
+    expect(logger.warn).toHaveBeenCalledExactlyOnceWith(
+      expect.stringMatching(/^topic hono\.event\.a does not exist \(yet\)/) as string,
+      { topic: 'hono.event.a' },
     );
   });
 });
