@@ -10,7 +10,14 @@ import { clientError, commitError, connectError, deadLetterRecord, scrub } from 
 import { type PartitionLease, PartitionTable } from './consumer/partition-table.js';
 import { TopicWatch } from './consumer/topic-watch.js';
 import type { HonoEventConsumerEvents, PauseReason } from './consumer-events.js';
-import { DecodeError, DecodeErrorCode, type OptionProblem, OptionsError, StateError } from './errors.js';
+import {
+  DecodeError,
+  DecodeErrorCode,
+  type KafkaClientError,
+  type OptionProblem,
+  OptionsError,
+  StateError,
+} from './errors.js';
 import { type HonoEventHandlers, validateHandlers } from './handlers.js';
 import {
   type ClientFailure,
@@ -122,6 +129,8 @@ const pollTimeoutMs = 100;
  */
 const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
+/** The same client failure is logged at most this often (it is emitted as `error` every time). */
+const clientErrorRepeatMs = 5 * 60_000;
 /** While brokers are down, how often a metadata request checks whether they are back. */
 const brokerProbeIntervalMs = 2_000;
 
@@ -168,6 +177,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   #startupFailures: ClientFailure[] = [];
   #starting: Promise<void> | undefined;
   readonly #topics: TopicWatch;
+  /** When each client failure (code and message) was last logged. */
+  readonly #clientErrorsLogged = new Map<string, number>();
   /** Assignments waiting for committed positions; revokes wait for them, so that unassign follows assign. */
   #assigning: Promise<void> | undefined;
 
@@ -719,10 +730,25 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       this.#watchBrokers();
     }
     if (error.code !== 'ERR_HONO_BROKERS_DOWN' || !wasDown) {
-      this.#options.logger.warn(error.message, { code: error.code });
+      this.#logClientError(error);
       this.#emitSafely('error', error);
     }
     if (failure.isFatal) void this.stop();
+  }
+
+  /**
+   * Logs a client failure that is emitted as `error`: fatal ones and refused logins at `error`, others at
+   * `warn`; the same failure again (code and message) at most once per {@link clientErrorRepeatMs}.
+   */
+  #logClientError(error: KafkaClientError): void {
+    const key = `${error.code}\u0000${error.message}`;
+    const now = Date.now();
+    const last = this.#clientErrorsLogged.get(key);
+    if (last !== undefined && now - last < clientErrorRepeatMs) return;
+    if (this.#clientErrorsLogged.size >= 100) this.#clientErrorsLogged.clear();
+    this.#clientErrorsLogged.set(key, now);
+    const serious = error.code === 'ERR_HONO_KAFKA_FATAL' || error.code === 'ERR_HONO_AUTHENTICATION';
+    this.#options.logger[serious ? 'error' : 'warn'](error.message, { code: error.code });
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * Topics that do not exist at the start, with the Kafka client replaced by a fake at its one adapter
- * module: the warning names each missing topic once; with startFrom 'latest', partitions of a topic that
+ * What the consumer reports, with the Kafka client replaced by a fake at its one adapter module. Client
+ * failures: each is emitted as `error` and logged, the same one at most once per five minutes. Topics
+ * that do not exist at the start: the warning names each missing topic once; with startFrom 'latest', partitions of a topic that
  * appeared later start at their beginning unless the group committed a position; a revoke that arrives
  * while the committed positions are being read waits for the assignment.
  */
@@ -279,5 +280,34 @@ describe("startFrom 'earliest', or a topic that existed at the start", () => {
     expect(client.calls.filter((call) => call.name !== 'subscribe')).toStrictEqual([
       { name: 'assign', partitions: [tp('hono.event.old', 0)] },
     ]);
+  });
+});
+
+describe('client failures', () => {
+  const failure = (code: number, message: string, isFatal = false) =>
+    new ClientFailure(code, message, { isFatal, isRetriable: false }, undefined);
+
+  it('are each emitted as error, and logged at warn once per five minutes for the same failure', async () => {
+    fake.existingTopics = new Set(['hono.event.t']);
+    const { client, logger, errors } = await started({ tenant: 't' });
+    for (let i = 0; i < 5; i++) client.pollFailures.push(failure(25, 'Broker: Unknown member'));
+    client.pollFailures.push(failure(25, 'Broker: Unknown member id'));
+    await settle(1_000);
+    expect(errors).toHaveLength(6);
+    expect(logger.warn.mock.calls.map((call) => call[1] as unknown)).toStrictEqual([
+      { code: 'ERR_HONO_KAFKA' },
+      { code: 'ERR_HONO_KAFKA' },
+    ]);
+  });
+
+  it('logs a fatal failure at error', async () => {
+    fake.existingTopics = new Set(['hono.event.t']);
+    const { client, logger, errors } = await started({ tenant: 't' });
+    client.pollFailures.push(failure(-150, 'Local: Fatal error', true));
+    await settle(300);
+    expect(errors).toHaveLength(1);
+    expect(logger.error).toHaveBeenCalledExactlyOnceWith(expect.stringContaining('Fatal error') as string, {
+      code: 'ERR_HONO_KAFKA_FATAL',
+    });
   });
 });
