@@ -77,7 +77,7 @@ export function clientError(
   const text =
     hint === ''
       ? `${operation}${where}: ${quoted}${more}`
-      : `${operation}${where}: ${hint}. The client reported: ${quoted}${more}`;
+      : `${operation}${where}: ${hint}. Details: ${quoted}${more}`;
   // The cause is a scrubbed copy: loggers print causes, and the client's own error quotes its input.
   const cause = new ClientFailure(failure.code, scrub(failure.message, secrets), failure, undefined);
   return new KafkaClientError(code, scrub(text, secrets), {

@@ -11,12 +11,15 @@
  * So codes are recovered from the error texts ({@link codeOfErrorText}), and log lines are read for the cause.
  */
 import kafka from '@confluentinc/kafka-javascript';
+import { diagnosisPrefix } from './tls-diagnosis.js';
 
 const { ERRORS } = kafka.CODES;
 
 /** What most likely went wrong when the client could not talk to the brokers. */
 export type ConnectProblem =
   | 'fatal'
+  | 'untrustedCertificate'
+  | 'otherHostCertificate'
   | 'certificate'
   | 'tls'
   | 'credentials'
@@ -61,7 +64,24 @@ export const problems: Readonly<Record<ConnectProblem, ProblemInfo>> = {
     code: 'ERR_HONO_KAFKA_FATAL',
     hint: 'the client hit a fatal error and must be recreated',
     definitive: true,
-    rank: 13,
+    rank: 16,
+  },
+  untrustedCertificate: {
+    code: 'ERR_HONO_TLS',
+    hint:
+      "the broker's TLS certificate was rejected: it is not signed by a CA this client trusts; set " +
+      'ssl.ca.location (on the command line --ca-file) to the PEM file of the CA that signed the ' +
+      "brokers' certificates",
+    definitive: true,
+    rank: 15,
+  },
+  otherHostCertificate: {
+    code: 'ERR_HONO_TLS',
+    hint:
+      "the broker's TLS certificate was rejected: it does not name the host in the bootstrap servers; " +
+      'check the host name and connect with a name the certificate lists',
+    definitive: true,
+    rank: 14,
   },
   certificate: {
     code: 'ERR_HONO_TLS',
@@ -150,7 +170,9 @@ export const problems: Readonly<Record<ConnectProblem, ProblemInfo>> = {
   },
   unreachable: {
     code: 'ERR_HONO_BROKERS_DOWN',
-    hint: 'no broker could be reached: check host and port, and that Kafka runs',
+    hint:
+      'no broker answered in time: check host and port, that Kafka runs there and that no firewall drops ' +
+      'the connection; only a slow network needs a longer connectTimeoutMs (--connect-timeout)',
     definitive: false,
     rank: 1,
   },
@@ -207,6 +229,9 @@ export function codeOfErrorText(text: string): number | undefined {
  * this is the only place where the SDK reads the client's words.
  */
 const logPatterns: readonly (readonly [RegExp, ConnectProblem])[] = [
+  // The SDK's own words, from its check of a rejected certificate (tls-diagnosis.ts).
+  [new RegExp(`^${diagnosisPrefix.untrusted}`), 'untrustedCertificate'],
+  [new RegExp(`^${diagnosisPrefix.otherHost}`), 'otherHostCertificate'],
   [/certificate verify failed|certificate could not be verified/i, 'certificate'],
   [
     /connecting to a PLAINTEXT broker listener|wrong version number|packet length too long/i,

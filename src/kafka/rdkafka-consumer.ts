@@ -6,6 +6,7 @@
 import kafka from '@confluentinc/kafka-javascript';
 import { settlesWithin } from '../deadline.js';
 import { classifyFailure, codeOfErrorText, problems } from './failure-codes.js';
+import { diagnoseCertificate, type TlsTrust, tlsBrokerOf } from './tls-diagnosis.js';
 
 /** A partition of a topic. */
 export interface TopicPartition {
@@ -112,6 +113,8 @@ type Settings = Record<string, string | number | boolean>;
 const firstAttemptMs = 1_500;
 /** The least time between the starts of two connect attempts. */
 const attemptPauseMs = 500;
+/** How long the check of a rejected certificate may take. */
+const diagnosisTimeoutMs = 2_000;
 
 /** A librdkafka log line as the client emits it (`event.log`). */
 interface ClientLog {
@@ -147,6 +150,7 @@ export class RdkafkaConsumer {
   readonly #consumer: kafka.KafkaConsumer;
   readonly #runtime: ConsumerRuntime;
   readonly #listeners: ConsumerListeners;
+  readonly #trust: TlsTrust;
   /** The client's own connect, while it runs (it may outlive a connect() that gave up early). */
   #connecting: Promise<unknown> | undefined;
   /** Receives librdkafka's connection failures while connect() waits. */
@@ -158,6 +162,13 @@ export class RdkafkaConsumer {
    */
   constructor(settings: Settings, listeners: ConsumerListeners) {
     this.#listeners = listeners;
+    const text = (key: string): string | undefined =>
+      typeof settings[key] === 'string' ? settings[key] : undefined;
+    this.#trust = {
+      caLocation: text('ssl.ca.location'),
+      caPem: text('ssl.ca.pem'),
+      checksHostName: text('ssl.endpoint.identification.algorithm')?.toLowerCase() !== 'none',
+    };
     const isLost = (): boolean => this.assignmentLost();
     this.#consumer = new kafka.KafkaConsumer(
       {
@@ -221,12 +232,24 @@ export class RdkafkaConsumer {
       decided ??= failure;
       reject(decided);
     };
-    this.#onFailureLog = (failure) => {
+    const report = (failure: ClientFailure): void => {
       if (seen.has(failure.message)) return;
       seen.add(failure.message);
       this.#listeners.clientError(failure);
-      if (problems[classifyFailure(failure.code, failure.message)].definitive) giveUp(failure);
+      const problem = classifyFailure(failure.code, failure.message);
+      const broker = problem === 'certificate' ? tlsBrokerOf(failure.message) : undefined;
+      if (broker !== undefined && !seen.has(broker)) {
+        // librdkafka does not say whether the CA or the host name is wrong: check once per broker.
+        seen.add(broker);
+        void diagnoseCertificate(broker, this.#trust, diagnosisTimeoutMs).then((diagnosis) => {
+          if (diagnosis !== undefined && this.#onFailureLog !== undefined) {
+            report(new ClientFailure(-1, diagnosis, { isFatal: false, isRetriable: false }, failure));
+          }
+          giveUp(failure);
+        });
+      } else if (problems[problem].definitive) giveUp(failure);
     };
+    this.#onFailureLog = report;
     try {
       for (let attemptMs = firstAttemptMs; ; attemptMs *= 2) {
         const started = Date.now();

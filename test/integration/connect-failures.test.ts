@@ -6,7 +6,7 @@
  * connect deadline. A broker that comes up while `run()` waits is still found.
  */
 import { createServer, type Server } from 'node:http';
-import { type AddressInfo, connect, createServer as createTcpServer } from 'node:net';
+import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HonoEventConsumer } from '../../src/consumer.js';
 import { isHonoKafkaError } from '../../src/errors.js';
@@ -73,6 +73,23 @@ describe('run() that cannot connect', () => {
     // Not definitive (the broker may be starting): run() waits for the connect deadline, no longer.
     expect(ms).toBeGreaterThanOrEqual(connectTimeoutMs - 100);
     expect(ms).toBeLessThan(connectTimeoutMs + 3_000);
+  });
+
+  it('says that no broker answered when the port accepts connections but stays silent', async () => {
+    const sockets: Socket[] = [];
+    const silent = createTcpServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const { error, ms } = await runFails(address);
+      expect(error).toMatchObject({ code: 'ERR_HONO_BROKERS_DOWN', retriable: true });
+      expect(error.message).toContain(`bootstrap servers: ${address}`);
+      expect(error.message).toMatch(/no broker answered in time: check host and port, that Kafka runs there/);
+      expect(ms).toBeLessThan(connectTimeoutMs + 3_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('names the host and says it does not resolve', async () => {

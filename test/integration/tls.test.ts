@@ -108,31 +108,52 @@ describe('TLS', () => {
   }
 
   it.each([
-    ['a CA that did not sign the certificate', () => tls.sslBootstrapServers, () => tls.otherCaFile],
-    ['a certificate for another host name', () => tls.otherHostBootstrapServers, () => tls.caFile],
-  ])('rejects %s at once, with ERR_HONO_TLS saying what to do', async (_name, brokers, caFile) => {
-    const connectTimeoutMs = 15_000;
-    const {
-      error,
-      ms,
-      consumer: sdk,
-    } = await failure(
-      brokers(),
-      { 'security.protocol': 'ssl', 'ssl.ca.location': caFile() },
-      connectTimeoutMs,
-    );
-    expect(isHonoKafkaError(error)).toBe(true);
-    expect(error).toMatchObject({ name: 'KafkaClientError', code: 'ERR_HONO_TLS', retriable: false });
-    expect(error.message).toContain(brokers());
-    expect(error.message).toMatch(/certificate was rejected/);
-    expect(error.message).toContain('ssl.ca.location');
-    expect(error.message).toContain('--ca-file');
-    expect(error.message).toMatch(/host name/);
-    expect(error.message).toMatch(/certificate verify failed/);
-    // A rejected certificate is definitive: run() does not wait for the connect deadline.
-    expect(ms).toBeLessThan(5_000);
-    expect(sdk.state).toBe('failed');
-  });
+    [
+      'a CA that did not sign the certificate',
+      () => tls.sslBootstrapServers,
+      () => tls.otherCaFile,
+      [
+        /it is not signed by a CA this client trusts; set ssl\.ca\.location \(on the command line --ca-file\)/,
+      ],
+      // What the SDK's own check found: the certificate's names and issuer.
+      [
+        /certificate not trusted: the certificate of .* \(IP Address:127\.0\.0\.1, issued by CN=eclipse-hono-kafka test CA\) is not signed by a CA in ssl\.ca\.location/,
+      ],
+    ],
+    [
+      'a certificate for another host name',
+      () => tls.otherHostBootstrapServers,
+      () => tls.caFile,
+      [/it does not name the host in the bootstrap servers; check the host name/],
+      [
+        /certificate names another host: the certificate of .* is valid for DNS:not-this-broker\.invalid, not for 127\.0\.0\.1/,
+      ],
+    ],
+  ])(
+    'rejects %s at once, with ERR_HONO_TLS saying what to do',
+    async (_name, brokers, caFile, hints, found) => {
+      const connectTimeoutMs = 15_000;
+      const {
+        error,
+        ms,
+        consumer: sdk,
+      } = await failure(
+        brokers(),
+        { 'security.protocol': 'ssl', 'ssl.ca.location': caFile() },
+        connectTimeoutMs,
+      );
+      expect(isHonoKafkaError(error)).toBe(true);
+      expect(error).toMatchObject({ name: 'KafkaClientError', code: 'ERR_HONO_TLS', retriable: false });
+      expect(error.message).toContain(`bootstrap servers: ${brokers()}`);
+      expect(error.message).toMatch(/TLS certificate was rejected/);
+      for (const pattern of [...hints, ...found]) expect(error.message).toMatch(pattern);
+      // librdkafka's own words are quoted too.
+      expect(error.message).toMatch(/certificate verify failed/);
+      // A rejected certificate is definitive: run() does not wait for the connect deadline.
+      expect(ms).toBeLessThan(5_000);
+      expect(sdk.state).toBe('failed');
+    },
+  );
 
   it('refuses a wrong SASL_SSL password with ERR_HONO_AUTHENTICATION at once, without the password', async () => {
     const wrong = `wrong-${randomSuffix()}`;

@@ -131,14 +131,14 @@ describe('clientError', () => {
     const error = clientError(brokersDown, [], [authentication, brokersDown], 'connect');
     expect(error.message).toBe(
       'connect: the SASL login failed: check the user name, password and sasl.mechanisms, and that the ' +
-        'listener uses SASL. The client reported: authentication failure; all broker connections are down',
+        'listener uses SASL. Details: authentication failure; all broker connections are down',
     );
     expect(clientError(other, [], []).message).toBe('Kafka: Broker: Unknown topic or partition');
   });
 
   it('names the bootstrap servers when given', () => {
     expect(clientError(brokersDown, [], [], 'Kafka', '10.0.0.1:9092,10.0.0.2:9092').message).toMatch(
-      /^Kafka \(bootstrap servers: 10\.0\.0\.1:9092,10\.0\.0\.2:9092\): no broker could be reached/,
+      /^Kafka \(bootstrap servers: 10\.0\.0\.1:9092,10\.0\.0\.2:9092\): no broker answered in time/,
     );
   });
 

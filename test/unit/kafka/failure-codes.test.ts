@@ -14,6 +14,7 @@ import {
   responsePrefix,
 } from '../../../src/kafka/failure-codes.js';
 import { connectionFailureOf, toClientFailure } from '../../../src/kafka/rdkafka-consumer.js';
+import { diagnosisPrefix, tlsBrokerOf } from '../../../src/kafka/tls-diagnosis.js';
 
 const { ERRORS } = kafka.CODES;
 
@@ -95,7 +96,16 @@ describe('connection log lines', () => {
       .map(([name]) => name)
       .sort();
     expect(definitive).toEqual(
-      ['certificate', 'credentials', 'fatal', 'notKafka', 'saslMismatch', 'tlsToPlaintext'].sort(),
+      [
+        'certificate',
+        'credentials',
+        'fatal',
+        'notKafka',
+        'otherHostCertificate',
+        'saslMismatch',
+        'tlsToPlaintext',
+        'untrustedCertificate',
+      ].sort(),
     );
   });
 });
@@ -143,6 +153,27 @@ describe('error codes', () => {
     );
     expect(classifyFailure(ERRORS.ERR__SSL, 'Connection refused')).toBe('tls');
     expect(classifyFailure(ERRORS.ERR__TRANSPORT, 'anything', true)).toBe('fatal');
+  });
+});
+
+describe("the SDK's own certificate check", () => {
+  it("is recognised, and beats librdkafka's generic certificate failure", () => {
+    expect(classifyFailure(-1, `${diagnosisPrefix.untrusted} the certificate of 127.0.0.1:9093 ...`)).toBe(
+      'untrustedCertificate',
+    );
+    expect(classifyFailure(-1, `${diagnosisPrefix.otherHost} the certificate of 127.0.0.1:9093 ...`)).toBe(
+      'otherHostCertificate',
+    );
+    expect(problems.untrustedCertificate.rank).toBeGreaterThan(problems.certificate.rank);
+    expect(problems.otherHostCertificate.rank).toBeGreaterThan(problems.certificate.rank);
+  });
+
+  it('finds the broker address in a log line of a TLS listener', () => {
+    expect(tlsBrokerOf('ssl://127.0.0.1:36583/bootstrap: SSL handshake failed')).toBe('127.0.0.1:36583');
+    expect(tlsBrokerOf('sasl_ssl://kafka-1.example:9094/1: SSL handshake failed')).toBe(
+      'kafka-1.example:9094',
+    );
+    expect(tlsBrokerOf('127.0.0.1:1/bootstrap: Connection refused')).toBe(undefined);
   });
 });
 
