@@ -109,6 +109,8 @@ describe('the harness', () => {
     const [line] = (await once(lines, 'line')) as [string];
     const info = JSON.parse(line) as KafkaClusterInfo;
     expect(info.pids.every(processAlive)).toBe(true);
+    expect(info.tls?.caFile.startsWith(info.dataDir)).toBe(true);
+    expect(existsSync(info.tls?.caFile ?? '/nonexistent')).toBe(true);
 
     child.kill('SIGKILL');
     await once(child, 'exit');
