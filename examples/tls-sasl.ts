@@ -99,9 +99,13 @@ try {
   });
 } catch (error) {
   if (isHonoKafkaError(error)) {
-    // ERR_HONO_AUTHENTICATION: wrong user or password, or a mechanism the listener does not offer.
-    // ERR_HONO_BROKERS_DOWN: wrong host or port, a TLS handshake that failed (untrusted CA, a name that
-    // does not match), or a TLS client talking to a plaintext listener (or the other way round).
+    // The message names the bootstrap servers, the likely cause and what to do:
+    // ERR_HONO_TLS: the broker's certificate was rejected (a CA not in ssl.ca.location, or a certificate
+    // for another host name).
+    // ERR_HONO_AUTHENTICATION: wrong user or password.
+    // ERR_HONO_PROTOCOL_MISMATCH: TLS or SASL against a listener without it (or the other way round), a
+    // mechanism the listener does not offer, or a port that is not Kafka.
+    // ERR_HONO_BROKERS_DOWN: wrong host or port, or no broker answered within connectTimeoutMs.
     console.error(`could not connect: [${error.code}] ${error.message}`);
   } else {
     console.error('could not connect:', error);

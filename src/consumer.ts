@@ -737,8 +737,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   }
 
   /**
-   * Logs a client failure that is emitted as `error`: fatal ones and refused logins at `error`, others at
-   * `warn`; the same failure again (code and message) at most once per {@link clientErrorRepeatMs}.
+   * Logs a client failure that is emitted as `error`: fatal ones, refused logins and certificates, and
+   * protocol mismatches at `error`, others at `warn`; the same failure again (code and message) at most once per {@link clientErrorRepeatMs}.
    */
   #logClientError(error: KafkaClientError): void {
     const key = `${error.code}\u0000${error.message}`;
@@ -747,7 +747,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     if (last !== undefined && now - last < clientErrorRepeatMs) return;
     if (this.#clientErrorsLogged.size >= 100) this.#clientErrorsLogged.clear();
     this.#clientErrorsLogged.set(key, now);
-    const serious = error.code === 'ERR_HONO_KAFKA_FATAL' || error.code === 'ERR_HONO_AUTHENTICATION';
+    const serious =
+      error.code === 'ERR_HONO_KAFKA_FATAL' ||
+      error.code === 'ERR_HONO_AUTHENTICATION' ||
+      error.code === 'ERR_HONO_TLS' ||
+      error.code === 'ERR_HONO_PROTOCOL_MISMATCH';
     this.#options.logger[serious ? 'error' : 'warn'](error.message, { code: error.code });
   }
 
