@@ -245,11 +245,12 @@ const logPatterns: readonly (readonly [RegExp, ConnectProblem])[] = [
   [/Invalid response size/i, 'notKafka'],
   [/Failed to resolve/i, 'dns'],
   [/Connection refused/i, 'refused'],
-  [/SSL handshake failed|SSL transport error|SSL routines/i, 'tls'],
+  // Closed by the broker right after connecting (or after the TLS handshake): it expects TLS or SASL.
   [
-    /connection closed by peer: receive 0 after POLLIN \((?:after \d+ms )?in state (?:APIVERSION_QUERY|UP)/i,
+    /(?:connection closed by peer: receive 0 after POLLIN|SSL connection closed by peer|SSL transport error: Broken pipe) \((?:after \d+ms )?in state (?:APIVERSION_QUERY|UP)/i,
     'closedByPeer',
   ],
+  [/SSL handshake failed|SSL transport error|SSL routines/i, 'tls'],
   [/timed out|Connection setup timed out/i, 'timedOut'],
 ];
 

@@ -131,6 +131,17 @@ describe('run() that cannot connect', () => {
     expect(ms).toBeLessThan(connectTimeoutMs);
   });
 
+  it('says that a SASL_SSL listener closed the connection when the client speaks TLS without SASL', async () => {
+    const { saslSslBootstrapServers, caFile } = tlsEnvironment();
+    const { error } = await runFails(saslSslBootstrapServers, {
+      'security.protocol': 'ssl',
+      'ssl.ca.location': caFile,
+    });
+    expect(error).toMatchObject({ code: 'ERR_HONO_PROTOCOL_MISMATCH', retriable: false });
+    expect(error.message).toContain(`bootstrap servers: ${saslSslBootstrapServers}`);
+    expect(error.message).toMatch(/its listener most likely expects TLS or SASL/);
+  });
+
   it('says that a TLS listener closed the connection when the client speaks plaintext', async () => {
     const { sslBootstrapServers } = tlsEnvironment();
     const { error } = await runFails(sslBootstrapServers);

@@ -60,6 +60,21 @@ const logLines = [
     '[thrd:127.0.0.1:36583/bootstrap]: 127.0.0.1:36583/bootstrap: Disconnected: connection closed by peer: receive 0 after POLLIN (after 0ms in state APIVERSION_QUERY)',
     'closedByPeer',
   ],
+  [
+    'TLS without SASL against a SASL_SSL listener',
+    '[thrd:ssl://127.0.0.1:42401/bootstrap]: ssl://127.0.0.1:42401/bootstrap: Send failed: SSL transport error: Broken pipe (after 0ms in state UP)',
+    'closedByPeer',
+  ],
+  [
+    'the same, as the broker closes the connection',
+    '[thrd:ssl://127.0.0.1:42401/bootstrap]: ssl://127.0.0.1:42401/bootstrap: Disconnected: SSL connection closed by peer (after 0ms in state UP)',
+    'closedByPeer',
+  ],
+  [
+    'SASL over TLS against a TLS listener without SASL',
+    "[thrd:sasl_ssl://127.0.0.1:36583/bootstrap]: sasl_ssl://127.0.0.1:36583/bootstrap: SASL SCRAM-SHA-512 mechanism handshake failed: Broker: Request not valid in current SASL state: broker's supported mechanisms:  (after 0ms in state AUTH_HANDSHAKE)",
+    'saslMismatch',
+  ],
 ] as const;
 
 describe('connection log lines', () => {
