@@ -50,9 +50,12 @@ export type DecodeErrorCode = (typeof DecodeErrorCode)[keyof typeof DecodeErrorC
  * @category Errors
  */
 export const KafkaClientErrorCode = {
-  /** No broker answered: all connections are down, or the first connection timed out. Retriable. */
+  /**
+   * No broker answered: nothing listens at the address, the host name does not resolve, the first
+   * connection timed out, or all connections are down. Retriable.
+   */
   BrokersDown: 'ERR_HONO_BROKERS_DOWN',
-  /** The brokers refused the login (SASL credentials, TLS client certificate). */
+  /** The brokers refused the SASL login (user name, password). */
   Authentication: 'ERR_HONO_AUTHENTICATION',
   /**
    * TLS failed: the broker's certificate was rejected (not signed by a CA in `ssl.ca.location`, or not
