@@ -345,8 +345,9 @@ export interface OptionProblem {
 }
 
 /**
- * Options that do not validate, thrown by the {@link HonoEventConsumer} constructor. The message lists
- * `path: problem` for every bad option.
+ * Options that do not validate, thrown by the {@link HonoEventConsumer} constructor, and by
+ * {@link HonoEventConsumer.run} for handlers that do not validate (paths `handlers.<name>`). The message
+ * lists `path: problem` for every problem.
  *
  * @category Errors
  */

@@ -8,7 +8,11 @@ import { settlesWithin } from '../deadline.js';
 import { classifyFailure, codeOfErrorText, problems } from './failure-codes.js';
 import { diagnoseCertificate, type TlsTrust, tlsBrokerOf } from './tls-diagnosis.js';
 
-/** A partition of a topic. */
+/**
+ * A partition of a topic.
+ *
+ * @category Consumer
+ */
 export interface TopicPartition {
   /** The topic. */
   readonly topic: string;
@@ -16,7 +20,11 @@ export interface TopicPartition {
   readonly partition: number;
 }
 
-/** A position to commit: the next offset the group will read. */
+/**
+ * A position to commit: the next offset the group will read.
+ *
+ * @category Consumer
+ */
 export interface TopicPartitionOffset extends TopicPartition {
   /** The offset: for a commit, the next offset the group will read. */
   readonly offset: number;

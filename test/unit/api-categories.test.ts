@@ -9,12 +9,9 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-/** Declared in `src/kafka/`, whose doc comments this test does not ask for: typedoc.json's `defaultCategory`. */
-const DEFAULT_CATEGORY_EXPORTS = new Set(['TopicPartition', 'TopicPartitionOffset']);
 
 interface TypedocConfig {
   readonly categoryOrder: readonly string[];
-  readonly defaultCategory: string;
 }
 
 /** Each export's name with the `@category` tags of every declaration it stands for. */
@@ -58,15 +55,8 @@ describe('API reference categories', () => {
   it('tags every declaration of every export with a category of categoryOrder', () => {
     const known = new Set(config.categoryOrder);
     const wrong = [...categories]
-      .filter(([name]) => !DEFAULT_CATEGORY_EXPORTS.has(name))
       .filter(([, tags]) => tags.length === 0 || tags.some((tag) => !known.has(tag)))
       .map(([name, tags]) => `${name}: ${tags.map((tag) => tag || '(none)').join(', ')}`);
     expect(wrong).toEqual([]);
-  });
-
-  it('puts the untagged exports of src/kafka/ in the default category, which is a real one', () => {
-    expect(config.categoryOrder).toContain(config.defaultCategory);
-    expect(config.defaultCategory).toBe('Consumer');
-    for (const name of DEFAULT_CATEGORY_EXPORTS) expect(categories.get(name)).toEqual(['']);
   });
 });
