@@ -3,76 +3,30 @@
  * to `src/` by tsconfig.json), against the real broker: each consumes the events of a fresh tenant, stops
  * on SIGTERM with exit code 0, and leaves its group committed past everything it handled.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, type RunningProcess, startNode, waitUntil } from './child-process.js';
 import { createTestTopic, sequencedEvents, type TestTopic } from './consumer-helpers.js';
 import { kafkaEnvironment } from './kafka-env.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-/** An example running as a child process, with everything it printed. */
-interface RunningExample {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  /** Resolves with the exit code (`null` when a signal ended it). */
-  readonly exited: Promise<number | null>;
-}
-
 let topic: TestTopic | undefined;
-let running: RunningExample | undefined;
 afterEach(async () => {
-  if (running !== undefined && running.child.exitCode === null && running.child.signalCode === null) {
-    running.child.kill('SIGKILL');
-    await running.exited;
-  }
-  running = undefined;
+  await killAll();
   await topic?.cleanup();
   topic = undefined;
 });
 
-function startExample(file: string, env: Record<string, string>): RunningExample {
-  const child = spawn(process.execPath, ['--import', 'tsx', `examples/${file}`], {
-    cwd: root,
-    env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: kafkaEnvironment().bootstrapServers, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startExample(file: string, env: Record<string, string>): RunningProcess {
+  return startNode(['--import', 'tsx', `examples/${file}`], {
+    KAFKA_BOOTSTRAP_SERVERS: kafkaEnvironment().bootstrapServers,
+    ...env,
   });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
-    });
-  });
-  running = { child, output: () => output, exited };
-  return running;
-}
-
-/** Waits until an async condition holds; the error shows what the example printed. */
-async function until(
-  example: RunningExample,
-  condition: () => Promise<boolean> | boolean,
-  what: string,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline || example.child.exitCode !== null) {
-      throw new Error(`${what}: not reached; the example printed:\n${example.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Stops the example with SIGTERM and returns its exit code. */
-async function terminate(example: RunningExample): Promise<number | null> {
+async function terminate(example: RunningProcess): Promise<number | null> {
   example.child.kill('SIGTERM');
   return example.exited;
 }
@@ -116,7 +70,7 @@ describe('examples', () => {
     });
 
     let ready: ProbeAnswer | undefined;
-    await until(
+    await waitUntil(
       example,
       async () => {
         ready = await probe(port, '/readyz');
@@ -145,7 +99,7 @@ describe('examples', () => {
       GROUP_ID: topic.groupId,
     });
 
-    await until(example, () => example.output().includes('(200 in all)'), 'all 200 rows flushed');
+    await waitUntil(example, () => example.output().includes('(200 in all)'), 'all 200 rows flushed');
 
     expect(await terminate(example)).toBe(0);
     expect(example.output()).toContain('wrote 200 rows for 40 devices; 0 out of device order');

@@ -5,16 +5,14 @@
  * the real broker: the producer writes test events, the consumer handles them, and SIGTERM or SIGINT stops
  * it cleanly (exit code 0, everything it handled committed).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killAll, root, type RunningProcess, startNode, waitUntil } from './child-process.js';
 import { randomSuffix } from './clients.js';
 import { createTestTopic, type TestTopic } from './consumer-helpers.js';
 import { kafkaEnvironment } from './kafka-env.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 /** The consumer group the README's consumer snippet joins. */
 const README_GROUP = 'my-app';
 
@@ -35,46 +33,13 @@ function readmeSnippet(readme: string, name: string): string {
   return `${matches[0][1]}\n`;
 }
 
-/** A process running to its end, with everything it printed. */
-interface Running {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  /** Resolves with the exit code (`null` when a signal ended it). */
-  readonly exited: Promise<number | null>;
-}
-
-const started: Running[] = [];
-function start(args: readonly string[], env: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString('utf8');
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
-    });
-  });
-  const running = { child, output: () => output, exited };
-  started.push(running);
-  return running;
-}
-
-/** Waits until the output satisfies a condition; the error shows what was printed. */
-async function until(running: Running, condition: (output: string) => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!condition(running.output())) {
-    if (Date.now() > deadline || running.child.exitCode !== null) {
-      throw new Error(`${what}: not reached; the snippet printed:\n${running.output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Waits until the output satisfies a condition. */
+async function until(
+  running: RunningProcess,
+  condition: (output: string) => boolean,
+  what: string,
+): Promise<void> {
+  await waitUntil(running, () => condition(running.output()), what);
 }
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
@@ -94,12 +59,7 @@ beforeAll(() => {
   );
 });
 afterEach(async () => {
-  for (const running of started.splice(0)) {
-    if (running.child.exitCode === null && running.child.signalCode === null) {
-      running.child.kill('SIGKILL');
-      await running.exited;
-    }
-  }
+  await killAll();
   await topic?.cleanup();
   topic = undefined;
 });
@@ -109,7 +69,7 @@ afterAll(() => {
 
 describe('README quick start', () => {
   it('both snippets type-check under the project’s strict settings', async () => {
-    const tsc = start([join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', dir]);
+    const tsc = startNode([join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', dir]);
     expect(await tsc.exited, tsc.output()).toBe(0);
   });
 
@@ -118,7 +78,7 @@ describe('README quick start', () => {
     const { tenant } = topic;
     const env = { KAFKA_BOOTSTRAP_SERVERS: kafkaEnvironment().bootstrapServers, HONO_TENANT: tenant };
     const produce = async (): Promise<void> => {
-      const producer = start(['--import', 'tsx', join(dir, 'producer.mts')], env);
+      const producer = startNode(['--import', 'tsx', join(dir, 'producer.mts')], env);
       expect(await producer.exited, producer.output()).toBe(0);
       expect(producer.output()).toContain(`wrote 3 events to hono.event.${tenant}`);
     };
@@ -131,7 +91,7 @@ describe('README quick start', () => {
     // A record that is not a Hono event (no key, no device_id header): the `invalid` handler's turn.
     await topic.produce([{ topic: topic.topic, partition: 1, key: null, value: Buffer.from('garbage') }]);
 
-    const first = start(['--import', 'tsx', join(dir, 'consumer.mts')], env);
+    const first = startNode(['--import', 'tsx', join(dir, 'consumer.mts')], env);
     await until(
       first,
       (output) =>
@@ -150,7 +110,7 @@ describe('README quick start', () => {
 
     // The group resumes where it stopped: only the new events, and Ctrl+C (SIGINT) stops it as well.
     await produce();
-    const second = start(['--import', 'tsx', join(dir, 'consumer.mts')], env);
+    const second = startNode(['--import', 'tsx', join(dir, 'consumer.mts')], env);
     await until(
       second,
       (output) => output.includes('consuming; Ctrl+C stops') && output.includes('stored event of sensor-1'),
