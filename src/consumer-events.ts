@@ -3,7 +3,7 @@
  * before it commits, and an exception thrown by a listener is logged, not propagated.
  */
 import type { CommitError, DecodeError, HandlerError, HonoKafkaError } from './errors.js';
-import type { TopicPartition, TopicPartitionOffset } from './kafka/rdkafka-consumer.js';
+import type { TopicPartition, TopicPartitionOffset } from './types.js';
 import type { HonoEvent } from './wire/types.js';
 
 /**

@@ -25,10 +25,9 @@ import {
   clientCodes,
   RdkafkaConsumer,
   type RebalanceEvent,
-  type TopicPartition,
-  type TopicPartitionOffset,
   toClientFailure,
 } from './kafka/rdkafka-consumer.js';
+import type { TopicPartition, TopicPartitionOffset } from './types.js';
 import { RdkafkaProducer } from './kafka/rdkafka-producer.js';
 import { OffsetLedger } from './offsets/offset-ledger.js';
 import {
@@ -40,12 +39,8 @@ import {
   secretValues,
 } from './options.js';
 import { HandlerTimeouts } from './processing/handler-timeouts.js';
-import {
-  type Outcome,
-  processRecord,
-  type ProcessorContext,
-  type WorkItem,
-} from './processing/process-record.js';
+import { type Outcome, processRecord, type ProcessorContext } from './processing/process-record.js';
+import type { WorkItem } from './processing/work-item.js';
 import { KeyedScheduler } from './scheduling/keyed-scheduler.js';
 import { orderingKey } from './scheduling/ordering.js';
 import { decodeEvent } from './wire/decode.js';

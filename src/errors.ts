@@ -4,8 +4,7 @@
  *
  * @module
  */
-import type { TopicPartitionOffset } from './kafka/rdkafka-consumer.js';
-import type { KafkaRecord } from './wire/types.js';
+import type { KafkaRecord, TopicPartitionOffset } from './types.js';
 
 /** Brand shared by every copy of this package, so that {@link isHonoKafkaError} works across installs. */
 const kHonoKafkaError = Symbol.for('eclipse-hono-kafka.HonoKafkaError');

@@ -8,9 +8,9 @@ import type {
   ConnectionEvent,
   EmptyNotification,
   HonoEvent,
-  KafkaRecord,
   ProvisioningNotification,
 } from './wire/types.js';
+import type { KafkaRecord } from './types.js';
 
 /**
  * What a handler gets besides the event.

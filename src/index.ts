@@ -34,7 +34,7 @@ export type {
   RetryInfo,
   SkipInfo,
 } from './consumer-events.js';
-export type { TopicPartition, TopicPartitionOffset } from './kafka/rdkafka-consumer.js';
+export type { TopicPartition, TopicPartitionOffset } from './types.js';
 
 // Errors
 export {
@@ -80,11 +80,9 @@ export type {
   EncodedRecord,
   HonoEvent,
   HonoEventBase,
-  KafkaHeaderValue,
-  KafkaRecord,
-  KafkaRecordHeader,
   ProvisioningNotification,
 } from './wire/types.js';
+export type { KafkaHeaderValue, KafkaRecord, KafkaRecordHeader } from './types.js';
 export { decodeEvent } from './wire/decode.js';
 export { findHeader, headerText } from './wire/headers.js';
 export {

@@ -3,7 +3,7 @@
  * terminal, one line per interval otherwise), and notices that must not collide with that line.
  */
 import type { Writable } from 'node:stream';
-import type { TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
+import type { TopicPartitionOffset } from '../types.js';
 
 /** The counts of a run. */
 export interface ProgressCounts {

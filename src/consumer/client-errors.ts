@@ -10,9 +10,9 @@ import {
   problems,
   responsePrefix,
 } from '../kafka/failure-codes.js';
-import { ClientFailure, type TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
+import { ClientFailure } from '../kafka/rdkafka-consumer.js';
 import type { OutgoingRecord } from '../kafka/rdkafka-producer.js';
-import type { KafkaRecord } from '../wire/types.js';
+import type { KafkaRecord, TopicPartitionOffset } from '../types.js';
 
 /**
  * Replaces every secret value in a text with `[redacted]`.

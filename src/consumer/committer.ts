@@ -2,7 +2,7 @@
  * Commits explicit positions and matches each commit call to the broker's answer, which the client
  * reports later through `offset_commit_cb`, in call order, while the poll loop runs.
  */
-import type { TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
+import type { TopicPartitionOffset } from '../types.js';
 
 /** What the committer needs from the client. */
 export interface CommitTarget {

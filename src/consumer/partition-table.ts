@@ -7,7 +7,7 @@
  * partition moved to another consumer never commits anything.
  */
 import { setMaxListeners } from 'node:events';
-import type { TopicPartition } from '../kafka/rdkafka-consumer.js';
+import type { TopicPartition } from '../types.js';
 import type { PauseReason } from '../consumer-events.js';
 
 /** One ownership period of one partition. */

@@ -6,7 +6,7 @@
  * start"), their partitions start at their beginning where the group committed nothing, so that the first
  * records of a new tenant are not skipped.
  */
-import type { TopicPartition, TopicPartitionOffset } from '../kafka/rdkafka-consumer.js';
+import type { TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { Logger, ResolvedOptions } from '../options.js';
 
 /** A partition's committed position (`undefined`: none). */

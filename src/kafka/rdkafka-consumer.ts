@@ -7,28 +7,7 @@ import kafka from '@confluentinc/kafka-javascript';
 import { settlesWithin } from '../deadline.js';
 import { classifyFailure, codeOfErrorText, problems } from './failure-codes.js';
 import { diagnoseCertificate, type TlsTrust, tlsBrokerOf } from './tls-diagnosis.js';
-
-/**
- * A partition of a topic.
- *
- * @category Consumer
- */
-export interface TopicPartition {
-  /** The topic. */
-  readonly topic: string;
-  /** The partition. */
-  readonly partition: number;
-}
-
-/**
- * A position to commit: the next offset the group will read.
- *
- * @category Consumer
- */
-export interface TopicPartitionOffset extends TopicPartition {
-  /** The offset: for a commit, the next offset the group will read. */
-  readonly offset: number;
-}
+import type { TopicPartition, TopicPartitionOffset } from '../types.js';
 
 /** A record as the client delivers it. */
 export type ClientMessage = kafka.Message;

@@ -5,7 +5,7 @@
  */
 import { DecodeError, type HonoKafkaError } from '../errors.js';
 import type { ResolvedOptions } from '../options.js';
-import type { WorkItem } from './process-record.js';
+import type { WorkItem } from './work-item.js';
 
 /** While a partition stays paused for the same reason, the log reminds of it at most this often. */
 export const pauseReminderMs = 5 * 60_000;

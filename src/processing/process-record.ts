@@ -9,9 +9,8 @@ import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../hand
 import type { ResolvedOptions } from '../options.js';
 import { retryDelay, sleep } from '../retry/backoff.js';
 import { isExpired } from '../command-window.js';
-import type { HonoEvent, KafkaRecord } from '../wire/types.js';
-import type { PartitionLease } from '../consumer/partition-table.js';
 import type { HandlerTimeouts } from './handler-timeouts.js';
+import type { WorkItem } from './work-item.js';
 import {
   pauseEndedLine,
   pausedLine,
@@ -19,16 +18,6 @@ import {
   type StuckReason,
   stillPausedLine,
 } from './pause-report.js';
-
-/** A fetched record on its way through the SDK. */
-export interface WorkItem {
-  /** The record as the client delivered it. */
-  readonly record: KafkaRecord;
-  /** The decoded event, or why it did not decode. */
-  readonly decoded: HonoEvent | DecodeError;
-  /** The ownership period of its partition in which it was fetched. */
-  readonly lease: PartitionLease;
-}
 
 /** Whether a record may be committed past: `abandoned` when its lease ended first. */
 export type Outcome = 'done' | 'abandoned';

@@ -14,10 +14,8 @@ import {
   type ConnectionEvent,
   type HonoEvent,
   type HonoEventBase,
-  type KafkaHeaderValue,
-  type KafkaRecord,
-  type KafkaRecordHeader,
 } from './types.js';
+import type { KafkaHeaderValue, KafkaRecord, KafkaRecordHeader } from '../types.js';
 
 const EMPTY_HEADERS: readonly KafkaRecordHeader[] = Object.freeze([]);
 /** Shared zero-length payload: nothing can be written into it. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { DecodeError, DecodeErrorCode } from '../errors.js';
-import type { KafkaHeaderValue, KafkaRecord, KafkaRecordHeader } from './types.js';
+import type { KafkaHeaderValue, KafkaRecord, KafkaRecordHeader } from '../types.js';
 
 /**
  * The first value of each header that the decoder interprets, still raw. One scan over the headers

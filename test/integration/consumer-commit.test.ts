@@ -3,7 +3,7 @@
  * never passes a record whose handler has not resolved.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TopicPartitionOffset } from '../../src/kafka/rdkafka-consumer.js';
+import type { TopicPartitionOffset } from '../../src/types.js';
 import { encodeDataEvent } from '../../src/wire/encode.js';
 import type { HonoEvent } from '../../src/wire/types.js';
 import { createTestTopic, deferred, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HonoEventConsumer } from '../../src/consumer.js';
-import type { TopicPartition } from '../../src/kafka/rdkafka-consumer.js';
+import type { TopicPartition } from '../../src/types.js';
 import { createTestTopic, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
 import { kafkaEnvironment } from './kafka-env.js';
 

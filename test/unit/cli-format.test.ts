@@ -18,7 +18,8 @@ import { connectingText, Progress, progressText, StatusLine, writeLine } from '.
 import { DecodeError } from '../../src/errors.js';
 import { decodeEvent } from '../../src/wire/decode.js';
 import { encodeEvent, type HonoEventInit } from '../../src/wire/encode.js';
-import type { HonoEvent, KafkaRecord } from '../../src/wire/types.js';
+import type { HonoEvent } from '../../src/wire/types.js';
+import type { KafkaRecord } from '../../src/types.js';
 import { byteRecordArbitrary, eventInitArbitrary } from './wire/arbitraries.js';
 
 const creationTime = Date.UTC(2025, 5, 1, 10, 0, 0);

@@ -15,7 +15,7 @@ import {
   isDecodeError,
   isHonoKafkaError,
 } from '../../src/errors.js';
-import type { KafkaRecord } from '../../src/wire/types.js';
+import type { KafkaRecord } from '../../src/types.js';
 
 const record: KafkaRecord = { topic: 'hono.event.t', partition: 0, offset: 1, value: null };
 

@@ -9,7 +9,7 @@ import {
 } from '../../../src/consumer/client-errors.js';
 import { CommitError, HandlerError, KafkaClientError } from '../../../src/errors.js';
 import { ClientFailure, toClientFailure } from '../../../src/kafka/rdkafka-consumer.js';
-import type { KafkaRecord } from '../../../src/wire/types.js';
+import type { KafkaRecord } from '../../../src/types.js';
 
 const PASSWORD = 'Tr0ub4dor&3';
 

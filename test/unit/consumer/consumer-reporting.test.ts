@@ -6,11 +6,8 @@
  * while the committed positions are being read waits for the assignment.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type {
-  ConsumerListeners,
-  RebalanceEvent,
-  TopicPartition,
-} from '../../../src/kafka/rdkafka-consumer.js';
+import type { ConsumerListeners, RebalanceEvent } from '../../../src/kafka/rdkafka-consumer.js';
+import type { TopicPartition } from '../../../src/types.js';
 
 const fake = vi.hoisted(() => ({
   instances: [] as FakeClient[],

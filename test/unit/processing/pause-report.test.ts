@@ -10,14 +10,11 @@ import type { HonoEventHandlers } from '../../../src/handlers.js';
 import type { ResolvedOptions } from '../../../src/options.js';
 import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import { pauseReminderMs, resumeHint } from '../../../src/processing/pause-report.js';
-import {
-  processRecord,
-  type ProcessorContext,
-  type WorkItem,
-} from '../../../src/processing/process-record.js';
+import { processRecord, type ProcessorContext } from '../../../src/processing/process-record.js';
+import type { WorkItem } from '../../../src/processing/work-item.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeDataEvent, encodeEmptyNotification } from '../../../src/wire/encode.js';
-import type { KafkaRecord } from '../../../src/wire/types.js';
+import type { KafkaRecord } from '../../../src/types.js';
 
 const TOPIC = 'hono.event.DEFAULT_TENANT';
 const retry = { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 0 };

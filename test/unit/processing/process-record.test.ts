@@ -7,13 +7,14 @@ import {
   processRecord as processRecordNow,
   type Outcome,
   type ProcessorContext,
-  type WorkItem,
 } from '../../../src/processing/process-record.js';
+import type { WorkItem } from '../../../src/processing/work-item.js';
 import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import type { RetryPolicy } from '../../../src/retry/backoff.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeEmptyNotification, encodeEvent, type HonoEventInit } from '../../../src/wire/encode.js';
-import type { HonoEvent, KafkaRecord } from '../../../src/wire/types.js';
+import type { HonoEvent } from '../../../src/wire/types.js';
+import type { KafkaRecord } from '../../../src/types.js';
 
 type Events = HonoEventConsumerEvents;
 

@@ -1,7 +1,7 @@
 /** fast-check arbitraries for valid Hono events (encoder inputs) and for arbitrary, mostly broken records. */
 import { fc } from '@fast-check/vitest';
 import type { HonoEventInit } from '../../../src/wire/encode.js';
-import type { KafkaRecord, KafkaRecordHeader } from '../../../src/wire/types.js';
+import type { KafkaRecord, KafkaRecordHeader } from '../../../src/types.js';
 
 const text = fc.string({ unit: 'binary', maxLength: 40 });
 const nonEmptyText = fc.string({ unit: 'binary', minLength: 1, maxLength: 40 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DecodeError, DecodeErrorCode, isDecodeError } from '../../../src/errors.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
-import type { KafkaRecord } from '../../../src/wire/types.js';
+import type { KafkaRecord } from '../../../src/types.js';
 import { CONNECTION, CREATION_TIME, EMPTY, PROVISIONING, rawRecord, standardHeaders } from './records.js';
 
 function decodeFailure(record: KafkaRecord): DecodeError {

@@ -4,7 +4,8 @@ import { fc, test } from '@fast-check/vitest';
 import { DecodeError } from '../../../src/errors.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeEvent } from '../../../src/wire/encode.js';
-import type { HonoEvent, KafkaRecord } from '../../../src/wire/types.js';
+import type { HonoEvent } from '../../../src/wire/types.js';
+import type { KafkaRecord } from '../../../src/types.js';
 import { byteRecordArbitrary, eventInitArbitrary } from './arbitraries.js';
 
 /** Decodes, and checks that the outcome is a well-formed event or a DecodeError carrying the record. */

@@ -1,5 +1,5 @@
 /** Builders of raw records for the wire tests. */
-import type { KafkaRecord } from '../../../src/wire/types.js';
+import type { KafkaRecord } from '../../../src/types.js';
 
 export const CREATION_TIME = 1712345678901;
 export const EMPTY = 'application/vnd.eclipse-hono-empty-notification';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../../src/errors.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeEvent } from '../../../src/wire/encode.js';
-import type { KafkaRecord, KafkaRecordHeader } from '../../../src/wire/types.js';
+import type { KafkaRecord, KafkaRecordHeader } from '../../../src/types.js';
 
 interface Bytes {
   readonly encoding: 'utf8' | 'hex';

@@ -1,0 +1,18 @@
+/**
+ * A fetched record on its way through the SDK: what the scheduler queues, `processRecord` handles
+ * and the pause report describes. On its own so that both can use it without importing each other.
+ */
+import type { PartitionLease } from '../consumer/partition-table.js';
+import type { DecodeError } from '../errors.js';
+import type { KafkaRecord } from '../types.js';
+import type { HonoEvent } from '../wire/types.js';
+
+/** A fetched record on its way through the SDK. */
+export interface WorkItem {
+  /** The record as the client delivered it. */
+  readonly record: KafkaRecord;
+  /** The decoded event, or why it did not decode. */
+  readonly decoded: HonoEvent | DecodeError;
+  /** The ownership period of its partition in which it was fetched. */
+  readonly lease: PartitionLease;
+}
