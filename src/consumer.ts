@@ -124,6 +124,8 @@ const pollTimeoutMs = 100;
  */
 const backpressurePatienceMs = 1_000;
 const commitAnswerTimeoutMs = 10_000;
+/** Between the tries of the last commit of `stop()`. */
+const finalCommitRetryMs = 250;
 /** The same client failure is logged at most this often (it is emitted as `error` every time). */
 const clientErrorRepeatMs = 5 * 60_000;
 /** While brokers are down, how often a metadata request checks whether they are back. */
@@ -282,9 +284,16 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
 
   /**
    * Stops: no new records, running handlers drain (up to `drainTimeoutMs`), finished positions are
-   * committed, the group is left and the client closed (up to `closeTimeoutMs`). Safe to call more than
-   * once, from a signal handler, and during a rebalance: every call returns the same promise. Called
-   * during `run()`, it waits for `run()` to finish first.
+   * committed, the group is left and the clients closed. Safe to call more than once, from a signal
+   * handler, and during a rebalance: every call returns the same promise.
+   *
+   * It resolves within `drainTimeoutMs + closeTimeoutMs` (25 s with the defaults, inside Kubernetes'
+   * 30 s grace period), even when the brokers do not answer: after the drain, the last commit (tried
+   * again for up to half of `closeTimeoutMs`), leaving the group and closing the Kafka client and the
+   * dead-letter producer share one deadline of `closeTimeoutMs`. A commit or close not done by then is
+   * given up (the close goes on in the background, and `warn` says so): the records after the last
+   * confirmed commit are handled again by the partition's next owner. Called during `run()`, it first
+   * waits for `run()` to finish (up to `connectTimeoutMs`); the bound counts from then.
    *
    * @returns a promise that resolves once the consumer is `stopped`, after the `stopped` event
    */
@@ -684,22 +693,24 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   /**
    * The last commit of `stop()`. A commit that lands in the middle of a rebalance fails (the group's
    * generation is changing), so it is tried again while the poll loop runs and lets the rebalance finish,
-   * until the broker confirmed or `closeTimeoutMs` passed. Partitions revoked meanwhile are committed by
-   * their revoke.
+   * until the broker confirmed or `deadline` (a `Date.now()` time) came; no wait goes past it. Partitions
+   * revoked meanwhile are committed by their revoke.
    */
-  async #commitFinal(): Promise<void> {
-    const deadline = Date.now() + this.#options.closeTimeoutMs;
+  async #commitFinal(deadline: number): Promise<void> {
     for (;;) {
       const positions = this.#table.all().flatMap((lease) => this.#positionOf(lease));
-      const answerTimeoutMs = Math.max(100, Math.min(commitAnswerTimeoutMs, deadline - Date.now()));
-      if (positions.length === 0 || (await this.#commitNow(positions, answerTimeoutMs))) return;
-      if (Date.now() >= deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      const answerTimeoutMs = Math.min(commitAnswerTimeoutMs, deadline - Date.now());
+      if (positions.length === 0 || answerTimeoutMs <= 0) return;
+      if (await this.#commitNow(positions, answerTimeoutMs)) return;
+      const pauseMs = Math.min(finalCommitRetryMs, deadline - Date.now());
+      if (pauseMs <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 
   #onCommitResult(failure: ClientFailure | undefined, offsets: readonly TopicPartitionOffset[]): void {
-    this.#committer?.answered(failure);
+    // The answer goes to the commit call of these offsets, whatever the order answers arrive in.
+    this.#committer?.answered(failure, offsets);
     if (failure !== undefined) return;
     this.#brokersDown = false;
     this.#lastCommitAt = new Date();
@@ -795,12 +806,28 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     await settlesWithin(this.#scheduler.whenIdle(), this.#options.drainTimeoutMs);
     this.#scheduler.drop(() => true);
     for (const lease of leases) lease.aborted();
-    await this.#commitFinal();
+    // Everything after the drain shares one deadline, closeTimeoutMs from now: the last commit may use
+    // half of it, ending the poll loop and closing both clients (in parallel) the rest. A step that is
+    // not done by then is left to finish in the background.
+    const closeTimeoutMs = this.#options.closeTimeoutMs;
+    const closeBy = Date.now() + closeTimeoutMs;
+    const left = (): number => Math.max(0, closeBy - Date.now());
+    await this.#commitFinal(closeBy - closeTimeoutMs / 2);
     this.#polling = false;
-    await this.#pollLoop;
-    const closed = (await this.#client?.disconnect(this.#options.closeTimeoutMs)) ?? true;
-    await this.#deadLetters?.disconnect(this.#options.closeTimeoutMs);
-    if (!closed) this.#options.logger.warn('the Kafka client did not close in time', {});
+    await settlesWithin(this.#pollLoop, left());
+    const client = this.#client;
+    const deadLetters = this.#deadLetters;
+    const closeClient = async (): Promise<boolean> => {
+      if (client === undefined) return true;
+      const closing = client.disconnect(left()).catch(() => false);
+      return (await settlesWithin(closing, left())) && (await closing);
+    };
+    const [clientClosed, deadLettersClosed] = await Promise.all([
+      closeClient(),
+      deadLetters === undefined ? true : settlesWithin(deadLetters.disconnect(left()), left()),
+    ]);
+    if (!clientClosed) this.#options.logger.warn('the Kafka client did not close in time', {});
+    if (!deadLettersClosed) this.#options.logger.warn('the dead-letter producer did not close in time', {});
     this.#state = 'stopped';
     this.#options.logger.info('consumer stopped', {});
     this.#emitSafely('stopped');

@@ -204,11 +204,16 @@ export class HonoKafkaError<Code extends ErrorCode = ErrorCode> extends Error {
  * @category Errors
  */
 export function isHonoKafkaError(value: unknown): value is HonoKafkaError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as { [kHonoKafkaError]?: unknown })[kHonoKafkaError] === true
-  );
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as { [kHonoKafkaError]?: unknown })[kHonoKafkaError] === true
+    );
+  } catch {
+    // A Proxy whose traps throw is no SDK error.
+    return false;
+  }
 }
 
 /**
@@ -370,6 +375,30 @@ export class OptionsError extends HonoKafkaError<typeof ErrorCode.InvalidOptions
 }
 
 /**
+ * A message for anything a `catch` clause caught, which never throws: the `message` of an Error (or of
+ * any object with a string `message`), a string itself, `non-Error value: <value>` for other primitives,
+ * and `non-Error value (object)` for objects without one (`Object.create(null)`, an object whose
+ * `toString` throws, a Proxy that throws on every access). Like ky's `NonError`: a safe message first,
+ * then `message` read inside a `try`.
+ *
+ * @param value - what was thrown or rejected with
+ * @returns a message for it
+ */
+export function thrownMessage(value: unknown): string {
+  let message = `non-Error value (${typeof value})`;
+  try {
+    if (typeof value === 'string') return value;
+    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+      const text: unknown = (value as { message?: unknown }).message;
+      if (typeof text === 'string') message = text;
+    } else message = `non-Error value: ${String(value)}`;
+  } catch {
+    // A getter or Proxy trap threw: keep the safe message.
+  }
+  return message;
+}
+
+/**
  * A handler that failed on a record. Retriable: the SDK retries it according to the retry policy. The
  * consumer emits it as `handlerError`, in `retrying`, `skipped` and `deadLettered`, and as `error` when
  * it pauses a partition.
@@ -419,7 +448,7 @@ export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
    * @returns the error
    */
   static failed(record: TopicPartitionOffset, attempt: number, cause: unknown): HandlerError {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = thrownMessage(cause);
     return new HandlerError(
       HandlerErrorCode.Failed,
       `handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}): ${reason}`,

@@ -175,8 +175,10 @@ export interface HonoEventConsumerOptions {
   /** How long `run()` waits for the first answer of a broker before it fails. @defaultValue 30000 */
   readonly connectTimeoutMs?: number | undefined;
   /**
-   * How long `stop()` keeps retrying its last commit, and then waits for the client to leave the group
-   * and close. @defaultValue 10000
+   * How long `stop()` may take after the drain (`drainTimeoutMs`): its last commit (retried for up to
+   * half of this), leaving the group and closing the Kafka client and the dead-letter producer share
+   * this one deadline, so that `stop()` resolves within `drainTimeoutMs + closeTimeoutMs` even when
+   * the brokers do not answer. @defaultValue 10000
    */
   readonly closeTimeoutMs?: number | undefined;
   /** The client id the brokers see. @defaultValue 'eclipse-hono-kafka' */

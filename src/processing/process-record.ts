@@ -4,7 +4,15 @@
  * when it must not be (its partition was revoked or the consumer stopped first).
  */
 import type { HonoEventConsumerEvents } from '../consumer-events.js';
-import { DecodeError, HandlerError, type HonoKafkaError } from '../errors.js';
+import {
+  DecodeError,
+  HandlerError,
+  type HonoKafkaError,
+  isHonoKafkaError,
+  KafkaClientError,
+  KafkaClientErrorCode,
+  thrownMessage,
+} from '../errors.js';
 import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../handlers.js';
 import type { ResolvedOptions } from '../options.js';
 import { retryDelay, sleep } from '../retry/backoff.js';
@@ -12,6 +20,7 @@ import { isExpired } from '../command-window.js';
 import type { HandlerTimeouts } from './handler-timeouts.js';
 import type { WorkItem } from './work-item.js';
 import {
+  type LogLine,
   pauseEndedLine,
   pausedLine,
   pauseReminderMs,
@@ -59,13 +68,13 @@ type Call = (context: HandlerContext) => Promise<void> | void;
 export function processRecord(item: WorkItem, context: ProcessorContext): Outcome | Promise<Outcome> {
   const { decoded, record } = item;
   if (decoded instanceof DecodeError) {
-    context.emit('decodeError', decoded);
+    tell(context, 'decodeError', decoded);
     const invalid = context.handlers.invalid;
     if (invalid === undefined) return giveUp(item, context, decoded, 1, { retriable: false });
     return attemptUntilDone(item, context, (handlerContext) => invalid(decoded, record, handlerContext));
   }
   if (context.options.expired === 'skip' && isExpired(decoded, new Date(context.now()))) {
-    context.emit('expired', decoded);
+    tell(context, 'expired', decoded);
     return 'done';
   }
   const call = handlerFor(context.handlers, decoded);
@@ -90,14 +99,14 @@ async function retryAfter(
 ): Promise<Outcome> {
   const { retry } = context.options;
   for (;;) {
-    context.emit('handlerError', error);
+    tell(context, 'handlerError', error);
     // The drain time of a revoke or stop() is over: the record is left to its next owner, with no
     // outcome applied and no retry announced. A record that is merely draining keeps its retries, so
     // that a clean rebalance does not leave it (and everything after it) to be handled again.
     if (ended(item)) return 'abandoned';
     if (attempt >= retry.maxAttempts) return giveUp(item, context, error, attempt, { retriable: true });
     const delayMs = retryDelay(retry, attempt);
-    context.emit('retrying', { ...coordinates(item), attempt, delayMs, error });
+    tell(context, 'retrying', { ...coordinates(item), attempt, delayMs, error });
     await sleep(delayMs, item.lease.abort);
     attempt += 1;
     if (ended(item)) return 'abandoned';
@@ -129,8 +138,7 @@ async function giveUp(
   const keyOf = (stuck: StuckReason): string => `${stuck.error.code}|${stuck.deadLetterError?.code ?? ''}`;
   const endPause = (how: 'handled' | 'deadLettered' | 'released'): void => {
     if (pausedAt === undefined) return;
-    const line = pauseEndedLine(item, how, reason, context.now() - pausedAt);
-    logger.warn(line.message, line.context);
+    log(logger, 'warn', pauseEndedLine(item, how, reason, context.now() - pausedAt));
   };
   for (;;) {
     const past = await commitPast(item, context, reason.error, reason.attempts);
@@ -144,12 +152,10 @@ async function giveUp(
     if (pausedAt === undefined) {
       pausedAt = now;
       context.pauseForFailure(item, reason.error);
-      const line = pausedLine(item, reason, context.options);
-      logger.error(line.message, line.context);
+      log(logger, 'error', pausedLine(item, reason, context.options));
       reported = { at: now, key: keyOf(reason) };
     } else if (now - reported.at >= pauseReminderMs || keyOf(reason) !== reported.key) {
-      const line = stillPausedLine(item, reason, context.options, now - pausedAt);
-      logger.warn(line.message, line.context);
+      log(logger, 'warn', stillPausedLine(item, reason, context.options, now - pausedAt));
       reported = { at: now, key: keyOf(reason) };
     }
     if (!retriable && context.options.onFailure === 'pause') {
@@ -171,7 +177,7 @@ async function giveUp(
         endPause('handled');
         return 'done';
       }
-      context.emit('handlerError', retryError);
+      tell(context, 'handlerError', retryError);
       reason = { ...reason, error: retryError };
       if (halted(item)) {
         endPause('released');
@@ -193,18 +199,26 @@ async function commitPast(
 ): Promise<boolean | HonoKafkaError> {
   const { onFailure, deadLetterTopic } = context.options;
   if (onFailure === 'skip') {
-    context.emit('skipped', { ...coordinates(item), error });
+    tell(context, 'skipped', { ...coordinates(item), error });
     return true;
   }
   if (onFailure === 'deadLetter' && deadLetterTopic !== undefined) {
     try {
       await context.deadLetter(item, error, attempts);
-      context.emit('deadLettered', { ...coordinates(item), error, deadLetterTopic });
+      tell(context, 'deadLettered', { ...coordinates(item), error, deadLetterTopic });
       return true;
-    } catch (deadLetterError) {
+    } catch (failure) {
+      // Whatever the write threw, it is reported as an SDK error.
+      const deadLetterError = isHonoKafkaError(failure)
+        ? failure
+        : new KafkaClientError(
+            KafkaClientErrorCode.Client,
+            `the dead-letter write failed: ${thrownMessage(failure)}`,
+            { cause: failure, retriable: true },
+          );
       // Logged with the pause that follows (and its reminders), not once per try.
-      context.emit('error', deadLetterError as HonoKafkaError);
-      return deadLetterError as HonoKafkaError;
+      tell(context, 'error', deadLetterError);
+      return deadLetterError;
     }
   }
   return false;
@@ -251,11 +265,19 @@ function attemptOnce(
     return HandlerError.failed(item.record, attempt, error);
   }
   // Synchronous handlers finish here, without a promise or a clock.
-  if (pending === undefined || typeof (pending as { then?: unknown }).then !== 'function') {
+  let then: unknown;
+  try {
+    then = pending === undefined ? undefined : (pending as { then?: unknown }).then;
+  } catch (error) {
+    // A returned value whose `then` cannot be read (a hostile Proxy) is a failed call.
+    handlerContext.release();
+    return HandlerError.failed(item.record, attempt, error);
+  }
+  if (typeof then !== 'function') {
     handlerContext.release();
     return undefined;
   }
-  const thenable = pending;
+  const thenable = pending as PromiseLike<void>;
   return new Promise((resolve) => {
     let settled = false;
     const running = context.timeouts.start(() => {
@@ -272,14 +294,19 @@ function attemptOnce(
       handlerContext.release();
       resolve(error);
     };
-    thenable.then(
-      () => {
-        finish(undefined);
-      },
-      (error: unknown) => {
-        finish(HandlerError.failed(item.record, attempt, error));
-      },
-    );
+    try {
+      (then as PromiseLike<void>['then']).call(
+        thenable,
+        () => {
+          finish(undefined);
+        },
+        (error: unknown) => {
+          finish(HandlerError.failed(item.record, attempt, error));
+        },
+      );
+    } catch (error) {
+      finish(HandlerError.failed(item.record, attempt, error));
+    }
   });
 }
 
@@ -346,6 +373,31 @@ function halted(item: WorkItem): boolean {
 /** Whether the drain time of the item's partition is over, or the partition was lost. */
 function ended(item: WorkItem): boolean {
   return item.lease.abort.aborted;
+}
+
+/**
+ * Emits an event. The consumer's `emit` catches what listeners throw and logs it; should that fail too
+ * (a logger that throws on the value), the record still reaches its outcome.
+ */
+function tell<Name extends keyof HonoEventConsumerEvents>(
+  context: ProcessorContext,
+  name: Name,
+  ...args: Parameters<HonoEventConsumerEvents[Name]>
+): void {
+  try {
+    context.emit(name, ...args);
+  } catch {
+    // Nowhere left to report it: the record's outcome matters more.
+  }
+}
+
+/** Logs a line; a logger that throws never keeps a record from its outcome. */
+function log(logger: ProcessorContext['options']['logger'], level: 'warn' | 'error', line: LogLine): void {
+  try {
+    logger[level](line.message, line.context);
+  } catch {
+    // As in tell().
+  }
 }
 
 function coordinates(item: WorkItem): { topic: string; partition: number; offset: number } {

@@ -35,7 +35,7 @@ describe('Committer', () => {
     expect(target.commit).toHaveBeenCalledExactlyOnceWith(at(10));
     expect(committer.outstanding).toBe(1);
 
-    committer.answered(undefined);
+    committer.answered(undefined, at(10));
 
     await expect(answer).resolves.toBeUndefined();
     expect(committer.outstanding).toBe(0);
@@ -47,12 +47,12 @@ describe('Committer', () => {
     const failure = new Error('Broker: Unknown member');
     const answer = committer.commit(at(10), 1_000);
 
-    committer.answered(failure);
+    committer.answered(failure, at(10));
 
     await expect(answer).resolves.toBe(failure);
   });
 
-  it('matches answers to commit calls in call order', async () => {
+  it('matches answers that come in call order', async () => {
     const { committer } = committerWith();
     const failure = new Error('Broker: Coordinator not available');
     const answers = [
@@ -62,10 +62,10 @@ describe('Committer', () => {
     ];
     expect(committer.outstanding).toBe(3);
 
-    committer.answered(undefined);
-    committer.answered(failure);
+    committer.answered(undefined, at(1));
+    committer.answered(failure, at(2));
     expect(committer.outstanding).toBe(1);
-    committer.answered(undefined);
+    committer.answered(undefined, at(3));
 
     await expect(Promise.all(answers)).resolves.toStrictEqual([undefined, failure, undefined]);
     expect(committer.outstanding).toBe(0);
@@ -74,7 +74,7 @@ describe('Committer', () => {
   it('ignores an answer when no commit is outstanding', () => {
     const { committer } = committerWith();
     expect(() => {
-      committer.answered(new Error('stray'));
+      committer.answered(new Error('stray'), at(1));
     }).not.toThrow();
     expect(committer.outstanding).toBe(0);
   });
@@ -89,19 +89,19 @@ describe('Committer', () => {
 
     expect(state.answer).toBeInstanceOf(Error);
     expect(state.answer?.message).toBe('no answer to the commit within 1000 ms');
-    // The answer is still owed by the client: it stays counted, and is matched to the timed-out call.
-    expect(committer.outstanding).toBe(1);
+    // Forgotten: an answer that never comes leaves nothing behind.
+    expect(committer.outstanding).toBe(0);
   });
 
-  it('matches a late answer to the timed-out call, not to the next one', async () => {
+  it('does not give a late answer to the timed-out call to the next one', async () => {
     const { committer } = committerWith();
     const first = committer.commit(at(1), 1_000);
     await vi.advanceTimersByTimeAsync(1_000);
     const second = committer.commit(at(2), 1_000);
     const failure = new Error('Broker: Rebalance in progress');
 
-    committer.answered(undefined); // late answer to the first call
-    committer.answered(failure);
+    committer.answered(undefined, at(1)); // late answer to the first call
+    committer.answered(failure, at(2));
 
     await expect(first).resolves.toBeInstanceOf(Error);
     await expect(second).resolves.toBe(failure);
@@ -143,7 +143,81 @@ describe('Committer', () => {
 
     await expect(second).resolves.toBe(thrown);
     expect(committer.outstanding).toBe(1);
-    committer.answered(undefined);
+    committer.answered(undefined, at(1));
     await expect(first).resolves.toBeUndefined();
+  });
+});
+
+describe('Committer: answers matched by their offsets', () => {
+  const both = (offset: number): TopicPartitionOffset[] => [
+    { topic: 'hono.event.acme', partition: 0, offset },
+    { topic: 'hono.event.acme', partition: 1, offset: offset + 100 },
+  ];
+
+  it('resolves two commits in flight by their own answers when the answers come in reverse order', async () => {
+    const { committer } = committerWith();
+    const failure = new Error('Broker: Rebalance in progress');
+    const first = committer.commit(at(1), 1_000);
+    const second = committer.commit(at(2), 1_000);
+
+    committer.answered(failure, at(2));
+    committer.answered(undefined, at(1));
+
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).resolves.toBe(failure);
+    expect(committer.outstanding).toBe(0);
+  });
+
+  it('matches an answer whose partitions come in another order', async () => {
+    const { committer } = committerWith();
+    const other = committer.commit(at(5), 1_000);
+    const answer = committer.commit(both(1), 1_000);
+
+    committer.answered(undefined, [...both(1)].reverse());
+
+    await expect(answer).resolves.toBeUndefined();
+    expect(track(other).settled).toBe(false);
+    expect(committer.outstanding).toBe(1);
+  });
+
+  it('ignores an answer for offsets nobody waits for (a commit whose waiter timed out long ago)', async () => {
+    const { committer } = committerWith();
+    const waiting = track(committer.commit(at(2), 1_000));
+
+    committer.answered(new Error('Broker: Unknown member'), at(9));
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(waiting.settled).toBe(false);
+    expect(committer.outstanding).toBe(1);
+    committer.answered(undefined, at(2));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(waiting).toStrictEqual({ settled: true, answer: undefined });
+  });
+
+  it('lets an answer that never comes cost only its own waiter', async () => {
+    const { committer } = committerWith();
+    const lost = committer.commit(at(1), 1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(lost).resolves.toBeInstanceOf(Error);
+    // The timed-out call is forgotten: nothing accumulates for answers that never come.
+    expect(committer.outstanding).toBe(0);
+
+    const next = committer.commit(at(2), 1_000);
+    committer.answered(undefined, at(2));
+
+    await expect(next).resolves.toBeUndefined();
+  });
+
+  it('resolves the oldest of two waiters for the same offsets first', async () => {
+    const { committer } = committerWith();
+    const failure = new Error('Broker: Coordinator not available');
+    const first = committer.commit(at(3), 1_000);
+    const second = committer.commit(at(3), 1_000);
+
+    committer.answered(failure, at(3));
+    committer.answered(undefined, at(3));
+
+    await expect(first).resolves.toBe(failure);
+    await expect(second).resolves.toBeUndefined();
   });
 });
