@@ -434,11 +434,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
         this.#emitSafely(name, ...args);
       },
       pauseForFailure: (item, error) => {
+        item.lease.failureStarted();
         this.#pause([item.lease], 'failure');
         this.#emitSafely('error', error);
       },
       resumeAfterFailure: (item) => {
-        this.#resume([item.lease], 'failure');
+        // Paused while any record of the partition fails: the last one to succeed resumes it.
+        if (item.lease.failureEnded()) this.#resume([item.lease], 'failure');
       },
       deadLetter: async (item, error, attempts) => {
         if (this.#deadLetters === undefined || this.#options.deadLetterTopic === undefined) {

@@ -18,6 +18,8 @@ export class PartitionLease implements TopicPartition {
   readonly #abort = new AbortController();
   /** Why fetching from the partition is paused (empty: fetching). */
   readonly pausedFor = new Set<PauseReason>();
+  /** Records of this lease that failed for good and have not succeeded since. */
+  #failing = 0;
 
   constructor(topic: string, partition: number) {
     this.topic = topic;
@@ -45,6 +47,29 @@ export class PartitionLease implements TopicPartition {
   aborted(): void {
     this.#halt.abort();
     this.#abort.abort();
+  }
+
+  /**
+   * A record of the partition failed for good: the partition stays paused for failure until every such
+   * record succeeded.
+   */
+  failureStarted(): void {
+    this.#failing += 1;
+  }
+
+  /**
+   * A record that failed for good succeeded.
+   *
+   * @returns whether no record of the partition fails any more (the failure pause may end)
+   */
+  failureEnded(): boolean {
+    if (this.#failing > 0) this.#failing -= 1;
+    return this.#failing === 0;
+  }
+
+  /** How many records of the partition failed for good and have not succeeded since. */
+  get failing(): number {
+    return this.#failing;
   }
 }
 

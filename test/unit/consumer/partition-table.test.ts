@@ -14,6 +14,18 @@ describe('PartitionLease', () => {
     expect(lease.pausedFor.size).toBe(0);
   });
 
+  it('counts the records failing for good: the failure pause ends with the last of them', () => {
+    const lease = new PartitionLease('hono.event.acme', 0);
+    lease.failureStarted();
+    lease.failureStarted();
+    expect(lease.failing).toBe(2);
+    expect(lease.failureEnded()).toBe(false);
+    expect(lease.failureEnded()).toBe(true);
+    // An extra end (never expected) does not go below zero.
+    expect(lease.failureEnded()).toBe(true);
+    expect(lease.failing).toBe(0);
+  });
+
   it('halted() stops new attempts but lets running handlers go on', () => {
     const lease = new PartitionLease('hono.event.acme', 0);
     lease.halted();
