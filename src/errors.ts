@@ -86,7 +86,10 @@ export type KafkaClientErrorCode = (typeof KafkaClientErrorCode)[keyof typeof Ka
  * @category Errors
  */
 export const HandlerErrorCode = {
-  /** The handler threw or its promise rejected; the error is the `cause`. */
+  /**
+   * The handler threw or its promise rejected; what it threw is the `cause`, as is, even when it is no
+   * Error (a string, `undefined`, `Object.create(null)`).
+   */
   Failed: 'ERR_HONO_HANDLER_FAILED',
   /** The handler did not settle within `handlerTimeoutMs`. */
   TimedOut: 'ERR_HONO_HANDLER_TIMEOUT',
@@ -440,11 +443,11 @@ export class HandlerError extends HonoKafkaError<HandlerErrorCode> {
   }
 
   /**
-   * The handler threw or rejected.
+   * The handler threw or rejected. Never throws itself, whatever `cause` is.
    *
    * @param record - where the record sits
    * @param attempt - the attempt that failed
-   * @param cause - what the handler threw
+   * @param cause - what the handler threw, kept as is
    * @returns the error
    */
   static failed(record: TopicPartitionOffset, attempt: number, cause: unknown): HandlerError {

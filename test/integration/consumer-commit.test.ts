@@ -159,6 +159,32 @@ describe('commit after resolve', () => {
 });
 
 describe('stop()', () => {
+  it("gets the broker's answer for each commit call's own offsets: no commit fails, and the last one is confirmed at once", async () => {
+    topic = await createTestTopic(2);
+    await topic.produce(sequencedEvents(topic.tenant, ['a', 'b', 'c', 'd'], 25));
+    const consumer = topic.consumer({ commitIntervalMs: 20, closeTimeoutMs: 10_000 });
+    const failed: unknown[] = [];
+    const confirmed: TopicPartitionOffset[][] = [];
+    consumer.on('commitFailed', (error) => failed.push(error));
+    consumer.on('committed', (offsets) => confirmed.push([...offsets]));
+    let handled = 0;
+    await consumer.run({
+      event: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        handled += 1;
+      },
+    });
+    await waitFor(() => handled === 100, 'the 100 records handled');
+    const startedAt = Date.now();
+    await consumer.stop();
+    // An answer matched to the wrong call would leave the last commit waiting for half of closeTimeoutMs.
+    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    expect(failed).toStrictEqual([]);
+    expect(confirmed.length).toBeGreaterThan(1);
+    const total = [...(await topic.committed()).values()].reduce((sum, offset) => sum + offset, 0);
+    expect(total).toBe(100);
+  });
+
   it('returns the same promise when called twice, and stops cleanly during the first join', async () => {
     topic = await createTestTopic(2);
     const consumer = topic.consumer();

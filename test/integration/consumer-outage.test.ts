@@ -102,4 +102,43 @@ describe('a broker outage', () => {
       await consumer.stop();
     }
   });
+
+  // Last: it leaves the broker stopped (the cluster's stop() copes with that).
+  it('does not hold stop() past drainTimeoutMs + closeTimeoutMs while the broker is down', async () => {
+    const tenant = `stop-down-${randomSuffix()}`;
+    const admin = new TestAdmin(cluster.bootstrapServers);
+    await admin.createTopic(`hono.event.${tenant}`, 1);
+    admin.disconnect();
+    const producer = new TestProducer(cluster.bootstrapServers);
+    await producer.connect();
+    await producer.send(sequencedEvents(tenant, ['d'], 10));
+    await producer.disconnect();
+    const drainTimeoutMs = 1_000;
+    const closeTimeoutMs = 4_000;
+    const consumer = new HonoEventConsumer({
+      brokers: cluster.bootstrapServers,
+      tenant,
+      groupId: `stop-down-${randomSuffix()}`,
+      // Nothing committed before stop(): its last commit has work to do, against a broker that is gone.
+      commitIntervalMs: 600_000,
+      drainTimeoutMs,
+      closeTimeoutMs,
+      logger: quietLogger,
+    });
+    let handled = 0;
+    try {
+      await consumer.run({
+        event: () => {
+          handled += 1;
+        },
+      });
+      await waitFor(() => handled === 10, 'the 10 records handled');
+      await cluster.node(1).stop();
+    } finally {
+      const startedAt = Date.now();
+      await consumer.stop();
+      const tookMs = Date.now() - startedAt;
+      expect(tookMs).toBeLessThanOrEqual(drainTimeoutMs + closeTimeoutMs + 250);
+    }
+  });
 });
