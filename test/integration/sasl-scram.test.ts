@@ -68,14 +68,21 @@ describe('SASL/SCRAM-SHA-512', () => {
         if (/authentication failure/i.test(error.message)) resolve(Date.now() - started);
       });
     });
-    const outcome = await consumer.connect(6_000).then(
+    // 10 s: the login attempt (TCP, SASL handshake, SCRAM exchange) must have happened before connect()
+    // gives up, also on a loaded CI machine: the client reports nothing once connect() has failed.
+    const outcome = await consumer.connect(10_000).then(
       () => 'connected',
       (error: unknown) => error,
     );
     // connect() gives up at its own deadline; the client delivers the queued error events after that.
     expect(outcome).toBeInstanceOf(Error);
-    expect(Date.now() - started).toBeLessThan(15_000);
-    expect(await authenticationFailed).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const noEvent = new Promise<string>((resolve) => {
+      setTimeout(() => {
+        resolve(`no authentication failure reported; errors: ${errors.map((e) => e.message).join('; ')}`);
+      }, 10_000).unref();
+    });
+    expect(await Promise.race([authenticationFailed, noEvent])).toBeLessThan(20_000);
     expect(JSON.stringify(errors.map((error) => [error.message, error.stack]))).not.toContain(wrong);
     expect(String(outcome)).not.toContain(wrong);
   });
