@@ -172,9 +172,10 @@ export interface HonoEventConsumerEvents {
   decodeError: (error: DecodeError) => void;
   /**
    * A problem that needs attention: a partition paused for a record that failed for good (the
-   * {@link HandlerError} or {@link DecodeError}), a dead-letter write that failed, brokers down (once
-   * until they answer again), a refused login, any other client failure, or a fatal client error (the
-   * consumer then stops). Every one is also logged through the `logger` option, with or without a
+   * {@link HandlerError} or {@link DecodeError}), a handler call still running twice `handlerTimeoutMs`
+   * after it started (it ignores its `signal`; its device waits for it), a dead-letter write that
+   * failed, brokers down (once until they answer again), a refused login, any other client failure, or a
+   * fatal client error (the consumer then stops). Every one is also logged through the `logger` option, with or without a
    * listener: a pause once, with the record, the reason and what resumes it, then at most one reminder
    * per 5 minutes (or when the reason changes) while the partition stays paused; brokers down once
    * until they answer again.

@@ -41,6 +41,7 @@ import {
 import { HandlerTimeouts } from './processing/handler-timeouts.js';
 import { type Outcome, processRecord, type ProcessorContext } from './processing/process-record.js';
 import type { WorkItem } from './processing/work-item.js';
+import { AbandonedKeys } from './processing/abandoned-keys.js';
 import { KeyedScheduler } from './scheduling/keyed-scheduler.js';
 import { orderingKey } from './scheduling/ordering.js';
 import { decodeEvent } from './wire/decode.js';
@@ -157,6 +158,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   readonly #table = new PartitionTable();
   readonly #ledger = new OffsetLedger();
   readonly #scheduler: KeyedScheduler<WorkItem>;
+  /** Keys that must not run again in their lease: a record of theirs was abandoned (issue 12 defect 3). */
+  readonly #abandoned = new AbandonedKeys();
   #client: RdkafkaConsumer | undefined;
   #committer: Committer | undefined;
   #deadLetters: RdkafkaProducer | undefined;
@@ -201,7 +204,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     );
     this.#scheduler = new KeyedScheduler<WorkItem>({
       concurrency: this.#options.concurrency,
-      run: (item) => this.#process(item),
+      run: (item, key) => this.#process(item, key),
       onUnexpectedError: (error) => {
         this.#options.logger.error('unexpected error in record processing', { error });
       },
@@ -536,20 +539,31 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     this.#scheduler.push(key, { record: message, decoded, lease });
   }
 
-  #process(item: WorkItem): Promise<void> | undefined {
+  /**
+   * Handles a record. A record whose key had an earlier record abandoned in the same lease is not
+   * handled: it is abandoned too, so that the key's records keep their order for the next owner.
+   */
+  #process(item: WorkItem, key: string): Promise<void> | undefined {
     if (this.#processor === undefined) return undefined;
-    const outcome = processRecord(item, this.#processor);
+    const outcome = this.#abandoned.blocks(item.lease, key)
+      ? 'abandoned'
+      : processRecord(item, this.#processor);
     if (typeof outcome === 'string') {
-      this.#completed(item, outcome);
+      this.#completed(item, key, outcome);
       return undefined;
     }
     return outcome.then((settled) => {
-      this.#completed(item, settled);
+      this.#completed(item, key, settled);
     });
   }
 
-  #completed(item: WorkItem, outcome: Outcome): void {
-    if (outcome === 'done' && this.#table.isCurrent(item.lease)) {
+  /**
+   * A record reached its outcome: `done` counts for the commit (while its lease is current), `abandoned`
+   * blocks its key for the rest of the lease. Runs before the scheduler starts the key's next record.
+   */
+  #completed(item: WorkItem, key: string, outcome: Outcome): void {
+    if (outcome === 'abandoned') this.#abandoned.abandon(item.lease, key);
+    else if (this.#table.isCurrent(item.lease)) {
       this.#ledger.get(item.record.topic, item.record.partition)?.complete(item.record.offset);
     }
   }

@@ -152,8 +152,13 @@ export interface HonoEventConsumerOptions {
    */
   readonly deadLetterTopic?: string | undefined;
   /**
-   * A handler still running after this long counts as a failed attempt: its `signal` aborts, and the SDK
-   * moves on without waiting for the late promise. @defaultValue 60000
+   * A handler still running after this long counts as a failed attempt, and its `signal` aborts. The SDK
+   * cannot end a call that ignores its signal: the retry, the later records of its device (or partition,
+   * with `ordering: 'partition'`) and any commit past the record wait until the call settles, so two
+   * calls of one device never overlap. A call still running after twice this long is reported once as an
+   * `error` (`ERR_HONO_HANDLER_TIMEOUT`) and keeps waiting; a revoke or `stop()` waits for it at most
+   * `drainTimeoutMs`, and then leaves the record and its device's later records uncommitted for the
+   * partition's next owner. @defaultValue 60000
    */
   readonly handlerTimeoutMs?: number | undefined;
   /** How long a revoke or `stop()` waits for the fetched records of a partition (running, waiting, retrying) to finish. @defaultValue 15000 */

@@ -27,6 +27,7 @@ export class HandlerTimeouts {
   #newest: Node | undefined;
   #size = 0;
   #timer: NodeJS.Timeout | undefined;
+  #late: HandlerTimeouts | undefined;
 
   /**
    * @param limitMs - how long a call may run
@@ -40,6 +41,17 @@ export class HandlerTimeouts {
   /** How many calls run. */
   get size(): number {
     return this.#size;
+  }
+
+  /**
+   * The clocks of calls that ran past their limit and still run (their handler ignores its `signal`):
+   * each gets the same limit once more, from its timeout on, before it is reported.
+   *
+   * @returns the late calls' timeouts, made on first use
+   */
+  get late(): HandlerTimeouts {
+    this.#late ??= new HandlerTimeouts(this.#limitMs, this.#now);
+    return this.#late;
   }
 
   /**

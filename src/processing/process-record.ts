@@ -7,6 +7,7 @@ import type { HonoEventConsumerEvents } from '../consumer-events.js';
 import {
   DecodeError,
   HandlerError,
+  HandlerErrorCode,
   type HonoKafkaError,
   isHonoKafkaError,
   KafkaClientError,
@@ -17,7 +18,7 @@ import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../hand
 import type { ResolvedOptions } from '../options.js';
 import { retryDelay, sleep } from '../retry/backoff.js';
 import { isExpired } from '../command-window.js';
-import type { HandlerTimeouts } from './handler-timeouts.js';
+import type { HandlerTimeouts, RunningCall } from './handler-timeouts.js';
 import type { WorkItem } from './work-item.js';
 import {
   type LogLine,
@@ -249,6 +250,13 @@ async function stopped(signal: AbortSignal): Promise<void> {
 /**
  * One handler call, bounded by the handler timeout: undefined on success, the failure otherwise, or a
  * promise of either while an asynchronous handler runs.
+ *
+ * A call still running at `handlerTimeoutMs` has failed (timed out), and its `signal` aborts. The SDK
+ * cannot end it, though: the promise resolves only once the call settled, so the retry, the key's next
+ * record and any commit past the record wait for it, and two calls of one key never overlap. A call
+ * still running after a second `handlerTimeoutMs` is reported once as `error` and logged; it keeps its
+ * key until it settles (a revoke or `stop()` gives up waiting after `drainTimeoutMs`: the record is then
+ * abandoned, and its key blocked for the rest of the assignment).
  */
 function attemptOnce(
   item: WorkItem,
@@ -280,19 +288,25 @@ function attemptOnce(
   const thenable = pending as PromiseLike<void>;
   return new Promise((resolve) => {
     let settled = false;
-    const running = context.timeouts.start(() => {
-      settled = true;
-      const error = HandlerError.timedOut(item.record, attempt, context.options.handlerTimeoutMs);
-      handlerContext.abort(error);
-      handlerContext.release();
-      resolve(error);
+    let timedOut: HandlerError | undefined;
+    let late: RunningCall | undefined;
+    const { timeouts } = context;
+    const running = timeouts.start(() => {
+      const { handlerTimeoutMs } = context.options;
+      timedOut = HandlerError.timedOut(item.record, attempt, handlerTimeoutMs);
+      handlerContext.abort(timedOut);
+      late = timeouts.late.start(() => {
+        reportLate(item, context, attempt, 2 * handlerTimeoutMs);
+      });
     });
     const finish = (error: HandlerError | undefined): void => {
       if (settled) return;
       settled = true;
-      context.timeouts.end(running);
+      timeouts.end(running);
+      if (late !== undefined) timeouts.late.end(late);
       handlerContext.release();
-      resolve(error);
+      // A call that timed out failed, however it ended.
+      resolve(timedOut ?? error);
     };
     try {
       (then as PromiseLike<void>['then']).call(
@@ -307,6 +321,25 @@ function attemptOnce(
     } catch (error) {
       finish(HandlerError.failed(item.record, attempt, error));
     }
+  });
+}
+
+/**
+ * A timed-out call still runs a second `handlerTimeoutMs` later: its handler ignores its `signal`. Emitted
+ * as `error` and logged once per call; the record's key keeps waiting for the call.
+ */
+function reportLate(item: WorkItem, context: ProcessorContext, attempt: number, runningMs: number): void {
+  const { record } = item;
+  const error = new HandlerError(
+    HandlerErrorCode.TimedOut,
+    `handler still running ${runningMs} ms after it started on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}), although its signal aborted at handlerTimeoutMs: the record's device (or partition) handles nothing else, and nothing is committed past the record, until the call settles`,
+    record,
+    attempt,
+  );
+  tell(context, 'error', error);
+  log(context.options.logger, 'error', {
+    message: error.message,
+    context: { ...coordinates(item), attempt },
   });
 }
 

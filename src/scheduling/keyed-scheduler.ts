@@ -14,9 +14,9 @@ export interface KeyedSchedulerOptions<T> {
   /**
    * Does the work of one item. By contract it never rejects: the caller handles its own errors. An item
    * counts as finished when the returned promise settles, or at once when `run` returns undefined (work
-   * that completed synchronously costs no promise).
+   * that completed synchronously costs no promise). It is given the item's key too.
    */
-  readonly run: (item: T) => Promise<void> | undefined;
+  readonly run: (item: T, key: string) => Promise<void> | undefined;
   /**
    * Told when `run` threw or rejected anyway; the item still counts as finished and its key goes on.
    * Without it, such an error is left as an unhandled rejection (as it would be without the scheduler),
@@ -58,7 +58,7 @@ interface Waiter<T> {
  */
 export class KeyedScheduler<T> {
   readonly #concurrency: number;
-  readonly #run: (item: T) => Promise<void> | undefined;
+  readonly #run: (item: T, key: string) => Promise<void> | undefined;
   readonly #onUnexpectedError: ((error: unknown, item: T) => void) | undefined;
   /** Keys with a running or queued item. */
   readonly #keys = new Map<string, KeyQueue<T>>();
@@ -257,7 +257,7 @@ export class KeyedScheduler<T> {
     };
     let result: Promise<void> | undefined;
     try {
-      result = this.#run(item);
+      result = this.#run(item, queue.key);
     } catch (error) {
       // A synchronous throw finishes like a rejection: later, and never out of push().
       void Promise.resolve(error).then(rejected);

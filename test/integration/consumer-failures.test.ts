@@ -132,25 +132,36 @@ describe('failing handlers', () => {
     expect(resumed).toContain('failure');
   });
 
-  it('counts a handler that never settles as failed after the handler timeout, and aborts its signal', async () => {
+  it('counts a handler past the handler timeout as failed and aborts its signal, but commits past it only once it settled', async () => {
     topic = await createTestTopic(1);
     await topic.produce(sequencedEvents(topic.tenant, ['a'], 1));
     const codes: string[] = [];
+    const errors: string[] = [];
     let aborted = false;
+    let settled = false;
     const consumer = topic.consumer({
       handlerTimeoutMs: 200,
       retry: { ...fastRetry, maxAttempts: 1 },
       onFailure: 'skip',
     });
     consumer.on('handlerError', (error) => codes.push(error.code));
+    consumer.on('error', (error) => errors.push(error.code));
     await consumer.run({
+      // Ignores its signal, and settles 4 handler timeouts after it started.
       event: (_event, context) =>
-        new Promise<void>(() => {
+        new Promise<void>((resolve) => {
           context.signal.addEventListener('abort', () => (aborted = true));
+          setTimeout(() => {
+            settled = true;
+            resolve();
+          }, 800);
         }),
     });
     await waitFor(() => consumer.health().partitions[0]?.committed === 1, 'the skip committed');
+    expect(settled).toBe(true);
     expect(codes).toEqual(['ERR_HONO_HANDLER_TIMEOUT']);
+    // Still running at twice the timeout: reported.
+    expect(errors).toContain('ERR_HONO_HANDLER_TIMEOUT');
     expect(aborted).toBe(true);
   });
 });

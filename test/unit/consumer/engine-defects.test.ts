@@ -37,8 +37,7 @@ describe('issue 12', () => {
     ]);
   });
 
-  // issue 12 defect 3: on a revoke, a record abandoned while failing lets the key's next record run; remove .fails when fixed
-  it.fails('defect 3: no later record of a device runs after its earlier one was abandoned', async () => {
+  it('defect 3: no later record of a device runs after its earlier one was abandoned', async () => {
     await runSteps(baseConfig, [
       step.behave('a', 'failing'),
       step.produce('a', 2),
@@ -49,8 +48,7 @@ describe('issue 12', () => {
     ]);
   });
 
-  // issue 12 defect 4: a timed-out call that ignores its signal runs beside its retry; remove .fails when fixed
-  it.fails('defect 4: no two calls of a device overlap when one ignores its signal', async () => {
+  it('defect 4: no two calls of a device overlap when one ignores its signal', async () => {
     await runSteps(baseConfig, [
       step.behave('a', 'hanging'),
       step.produce('a'),
@@ -59,8 +57,7 @@ describe('issue 12', () => {
     ]);
   });
 
-  // issue 12 defect 4: with onFailure 'skip', a record is committed past while its timed-out call still runs; remove .fails when fixed
-  it.fails('defect 4: nothing is committed past a call that has not settled', async () => {
+  it('defect 4: nothing is committed past a call that has not settled', async () => {
     await runSteps({ ...baseConfig, onFailure: 'skip' }, [
       step.behave('a', 'hanging'),
       step.produce('a'),

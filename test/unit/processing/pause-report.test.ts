@@ -139,7 +139,15 @@ describe('a partition paused for a failed handler', () => {
   it('reminds at once when the reason changes (a failure becomes a timeout)', async () => {
     let calls = 0;
     const { context, logger } = setup({
-      event: () => (++calls <= 2 ? Promise.reject(new Error('boom')) : new Promise<void>(() => undefined)),
+      // The third call runs until its signal aborts at handlerTimeoutMs.
+      event: (_event, handlerContext) =>
+        ++calls <= 2
+          ? Promise.reject(new Error('boom'))
+          : new Promise<void>((_resolve, reject) => {
+              handlerContext.signal.addEventListener('abort', () => {
+                reject(new Error('aborted'));
+              });
+            }),
     });
     void processRecord(eventItem(), context);
     await vi.advanceTimersByTimeAsync(100);

@@ -280,11 +280,16 @@ describe('processRecord: handlers', () => {
     expect(payloads('skipped')).toStrictEqual([{ topic: TOPIC, partition: 0, offset: 7, error }]);
   });
 
-  it('cuts off a handler that does not settle in time and aborts its signal', async () => {
+  it('times out a handler that does not settle in time: its signal aborts, and it ends when the call does', async () => {
     let signal: AbortSignal | undefined;
     const event = vi.fn((_event: HonoEvent, context: HandlerContext) => {
       signal = context.signal;
-      return new Promise<void>(() => undefined);
+      // A handler that listens to its signal settles when it aborts.
+      return new Promise<void>((_resolve, reject) => {
+        context.signal.addEventListener('abort', () => {
+          reject(new Error('aborted'));
+        });
+      });
     });
     const { context, payloads } = fakeContext(
       { event },
@@ -305,6 +310,70 @@ describe('processRecord: handlers', () => {
     expect(signal?.aborted).toBe(true);
     expect(signal?.reason).toBe(error);
     expect(payloads('skipped')[0]?.error).toBe(error);
+    expect(payloads('error')).toEqual([]);
+  });
+
+  it('waits for a timed-out call that ignores its signal, and reports it after a second handlerTimeoutMs', async () => {
+    const calls: number[] = [];
+    let running = 0;
+    const event = vi.fn((_event: HonoEvent, context: HandlerContext) => {
+      calls.push(context.attempt);
+      running += 1;
+      expect(running).toBe(1);
+      // Ignores its signal: settles 12 s after it started.
+      return new Promise<void>((resolve) => {
+        setTimeout(() => {
+          running -= 1;
+          resolve();
+        }, 12_000);
+      });
+    });
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { context, payloads, names } = fakeContext(
+      { event },
+      { handlerTimeoutMs: 5_000, retry: { ...retry, maxAttempts: 1 }, onFailure: 'skip', logger },
+    );
+    const outcome = processRecord(itemOf(inits.event), context);
+    const state = track(outcome);
+
+    // Timed out at 5 s, but neither failed nor skipped while the call runs: nothing is committed past it.
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(state.settled).toBe(false);
+    expect(names()).toEqual([]);
+    // Still running at twice the timeout: reported once as `error`, and still waited for.
+    await vi.advanceTimersByTimeAsync(1);
+    const [late] = payloads('error');
+    expect(late).toBeInstanceOf(HandlerError);
+    expect(late?.code).toBe('ERR_HONO_HANDLER_TIMEOUT');
+    expect(late?.message).toMatch(/still running 10000 ms after it started/);
+    expect(logger.error).toHaveBeenCalledOnce();
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(state.settled).toBe(false);
+
+    // The call settled: the attempt counts as timed out, and the outcome follows.
+    await vi.advanceTimersByTimeAsync(1);
+    await expect(outcome).resolves.toBe('done');
+    expect(payloads('handlerError')[0]?.code).toBe('ERR_HONO_HANDLER_TIMEOUT');
+    expect(names()).toEqual(['error', 'handlerError', 'skipped']);
+    expect(calls).toEqual([1]);
+  });
+
+  it('starts the retry of a timed-out call only once the call settled', async () => {
+    const starts: number[] = [];
+    const event = vi.fn((_event: HonoEvent, context: HandlerContext) => {
+      starts.push(Date.now() - CREATED);
+      // The first call ignores its signal for 7 s; the retry succeeds at once.
+      return context.attempt === 1
+        ? new Promise<void>((resolve) => setTimeout(resolve, 7_000))
+        : Promise.resolve();
+    });
+    vi.setSystemTime(CREATED);
+    const { context } = fakeContext({ event }, { handlerTimeoutMs: 5_000 });
+    const outcome = processRecord(itemOf(inits.event), context);
+
+    await vi.advanceTimersByTimeAsync(7_000 + retry.initialDelayMs);
+    await expect(outcome).resolves.toBe('done');
+    expect(starts).toEqual([0, 7_000 + retry.initialDelayMs]);
   });
 });
 

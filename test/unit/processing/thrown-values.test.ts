@@ -207,7 +207,6 @@ describe('HandlerError.failed', () => {
 
 describe.each(values)('a handler that throws %s', (_name, make) => {
   const throwing = () => {
-     
     throw make();
   };
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
@@ -307,7 +306,6 @@ describe('listeners and loggers that throw non-Errors', () => {
     const throwingContext: ProcessorContext = {
       ...context,
       emit: () => {
-         
         throw Object.create(null);
       },
     };

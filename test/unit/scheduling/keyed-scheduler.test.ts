@@ -299,6 +299,25 @@ describe('KeyedScheduler', () => {
     expect(scheduler.size).toBe(0);
   });
 
+  it('gives the work each item with its key', () => {
+    const seen: [number, string][] = [];
+    const scheduler = new KeyedScheduler<number>({
+      concurrency: 2,
+      run: (item, key) => {
+        seen.push([item, key]);
+        return undefined;
+      },
+    });
+    scheduler.push('a', 1);
+    scheduler.push('b', 2);
+    scheduler.push('a', 3);
+    expect(seen).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'a'],
+    ]);
+  });
+
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects concurrency %s', (concurrency) => {
     expect(() => new KeyedScheduler({ concurrency, run: () => Promise.resolve() })).toThrow(RangeError);
   });
