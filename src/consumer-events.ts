@@ -21,11 +21,14 @@ export interface RecordCoordinates {
 }
 
 /**
- * Why partitions were paused or resumed.
+ * Why partitions were paused or resumed: `backlog` when a partition's fetching ran `maxUncommitted`
+ * offsets ahead of its committable position, `backpressure` when `maxInFlight` records are held (the
+ * partitions holding the most pause), `failure` when a record failed for good, `stopping` when `stop()`
+ * or a revoke drains the partition.
  *
  * @category Handlers and lifecycle events
  */
-export type PauseReason = 'backpressure' | 'failure' | 'stopping';
+export type PauseReason = 'backlog' | 'backpressure' | 'failure' | 'stopping';
 
 /**
  * A retry that is about to happen.
@@ -111,9 +114,11 @@ export interface HonoEventConsumerEvents {
    */
   commitFailed: (error: CommitError) => void;
   /**
-   * Fetching from partitions stopped: `backpressure` when `maxInFlight` records are held, `failure` when
-   * a record failed for good with `onFailure: 'pause'` (or its dead-letter write failed), `stopping` on
-   * `stop()`. Emitted for partitions that were fetching until now.
+   * Fetching from partitions stopped: `backlog` when a partition fetched `maxUncommitted` offsets past
+   * its committable position, `backpressure` when `maxInFlight` records are held (for the partitions
+   * holding the most), `failure` when a record failed for good with `onFailure: 'pause'` (or its
+   * dead-letter write failed), `stopping` on `stop()` or while a revoke drains the partition. Emitted for
+   * partitions that were fetching until now.
    *
    * @param partitions - the partitions that stopped fetching
    * @param reason - why they were paused

@@ -42,7 +42,7 @@ import { HandlerTimeouts } from './processing/handler-timeouts.js';
 import { type Outcome, processRecord, type ProcessorContext } from './processing/process-record.js';
 import type { WorkItem } from './processing/work-item.js';
 import { AbandonedKeys } from './processing/abandoned-keys.js';
-import { KeyedScheduler } from './scheduling/keyed-scheduler.js';
+import { KeyedScheduler, type Slot } from './scheduling/keyed-scheduler.js';
 import { orderingKey } from './scheduling/ordering.js';
 import { decodeEvent } from './wire/decode.js';
 
@@ -95,7 +95,10 @@ export interface HealthSnapshot {
   readonly connected: boolean;
   /** Owned partitions with their positions. */
   readonly partitions: readonly PartitionHealth[];
-  /** Records being handled now, retries and the waits between them included (at most `concurrency`). */
+  /**
+   * Records being handled now, retries and the waits between them included. At most `concurrency` of
+   * them run a handler: a record waiting for its retry delay or paused for failure holds no handler slot.
+   */
   readonly inFlight: number;
   /** Records fetched and waiting for their turn (device or partition order, or a free handler slot). */
   readonly buffered: number;
@@ -204,7 +207,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     );
     this.#scheduler = new KeyedScheduler<WorkItem>({
       concurrency: this.#options.concurrency,
-      run: (item, key) => this.#process(item, key),
+      run: (item, key, slot) => this.#process(item, key, slot),
       onUnexpectedError: (error) => {
         this.#options.logger.error('unexpected error in record processing', { error });
       },
@@ -342,7 +345,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
           pausedFor: [...lease.pausedFor],
         };
       }),
-      inFlight: this.#scheduler.running,
+      inFlight: this.#scheduler.running + this.#scheduler.idle,
       buffered: this.#scheduler.queued,
       lastPollAt: this.#lastPollAt,
       lastCommitAt: this.#lastCommitAt,
@@ -467,12 +470,13 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     if (client === undefined) return;
     const { maxInFlight, batchSize } = this.#options;
     while (this.#polling) {
-      if (!this.#backpressure && this.#scheduler.size >= maxInFlight && (await this.#stillFull())) {
-        // Handlers make no room: pause, and keep polling so that rebalances and commit answers are served.
+      const backlogRoom = this.#limitBacklog();
+      if (!this.#backpressure && this.#held() >= maxInFlight && (await this.#stillFull())) {
+        // Handlers make no room: the partitions holding the most pause (see #balance), and polling goes on
+        // so that rebalances and commit answers are served.
         this.#backpressure = true;
-        this.#pause(this.#table.all(), 'backpressure');
       }
-      const room = maxInFlight - this.#scheduler.size;
+      const room = Math.min(backlogRoom, this.#backpressure ? this.#balance() : maxInFlight - this.#held());
       let messages: ClientMessage[] = [];
       try {
         messages = await client.poll(Math.max(1, Math.min(batchSize, room)), pollTimeoutMs);
@@ -493,11 +497,85 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
           });
         }
       }
-      if (this.#backpressure && this.#scheduler.size <= maxInFlight / 2) {
+      if (this.#backpressure && this.#held() <= maxInFlight / 2) {
         this.#backpressure = false;
         this.#resume(this.#table.all(), 'backpressure');
       }
     }
+  }
+
+  /**
+   * The records that count against `maxInFlight`: all held records but those of partitions paused for
+   * a failure or for their backlog. Those wait behind a record that fails or is slow, fetch nothing,
+   * and hold at most `maxUncommitted` each: counting them would stop every other partition too.
+   */
+  #held(): number {
+    let blocked = 0;
+    for (const lease of this.#table.all()) {
+      if (lease.pausedFor.has('failure') || lease.pausedFor.has('backlog')) {
+        blocked += this.#ledger.get(lease.topic, lease.partition)?.pending ?? 0;
+      }
+    }
+    return this.#scheduler.size - blocked;
+  }
+
+  /**
+   * Under back-pressure, shares `maxInFlight` among the owned partitions: a partition holding its share
+   * (`maxInFlight` / partitions) or more pauses, one paused for it resumes at half its share, and the
+   * others go on fetching up to their share. So a partition whose backlog does not shrink (a slow or
+   * failing device, a chatty one catching up) stops only itself.
+   *
+   * @returns how many records the next poll may take, so that no fetching partition passes its share
+   */
+  #balance(): number {
+    const leases = this.#table.all().filter((lease) => !lease.halt.aborted);
+    const share = Math.max(1, Math.floor(this.#options.maxInFlight / Math.max(1, leases.length)));
+    const holds = (lease: PartitionLease): number =>
+      this.#ledger.get(lease.topic, lease.partition)?.pending ?? 0;
+    this.#pause(
+      leases.filter((lease) => holds(lease) >= share),
+      'backpressure',
+    );
+    this.#resume(
+      leases.filter((lease) => lease.pausedFor.has('backpressure') && holds(lease) <= share / 2),
+      'backpressure',
+    );
+    let room = share;
+    for (const lease of leases) if (lease.pausedFor.size === 0) room = Math.min(room, share - holds(lease));
+    return room;
+  }
+
+  /**
+   * Keeps each partition's fetching within `maxUncommitted` offsets of its committable position: pauses
+   * a partition at the bound (`backlog`) and resumes it at half. Also pauses partitions that a revoke
+   * drains (`stopping`): their records would only be dropped. librdkafka drops a paused partition's
+   * prefetched records and fetches again from the record after the last one polled, so nothing is
+   * skipped, and nothing is delivered twice.
+   *
+   * @returns how many records the next poll may take, so that no fetching partition passes the bound
+   *   (a poll may return them all from one partition)
+   */
+  #limitBacklog(): number {
+    const bound = this.#options.maxUncommitted;
+    const ahead = (lease: PartitionLease): number =>
+      this.#ledger.get(lease.topic, lease.partition)?.uncommitted ?? 0;
+    const leases = this.#table.all();
+    this.#pause(
+      leases.filter((lease) => lease.halt.aborted && lease.pausedFor.size === 0),
+      'stopping',
+    );
+    const live = leases.filter((lease) => !lease.halt.aborted);
+    this.#pause(
+      live.filter((lease) => ahead(lease) >= bound),
+      'backlog',
+    );
+    this.#resume(
+      live.filter((lease) => lease.pausedFor.has('backlog') && ahead(lease) <= bound / 2),
+      'backlog',
+    );
+    let room = bound;
+    for (const lease of live) if (lease.pausedFor.size === 0) room = Math.min(room, bound - ahead(lease));
+    return room;
   }
 
   /**
@@ -509,7 +587,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * @returns true when the handlers made no room within {@link backpressurePatienceMs}: time to pause
    */
   async #stillFull(): Promise<boolean> {
-    const room = this.#scheduler.whenSizeAtMost(this.#options.maxInFlight / 2);
+    const blocked = this.#scheduler.size - this.#held();
+    const room = this.#scheduler.whenSizeAtMost(this.#options.maxInFlight / 2 + blocked);
     return !(await settlesWithin(room, backpressurePatienceMs)) && this.#polling;
   }
 
@@ -543,11 +622,11 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    * Handles a record. A record whose key had an earlier record abandoned in the same lease is not
    * handled: it is abandoned too, so that the key's records keep their order for the next owner.
    */
-  #process(item: WorkItem, key: string): Promise<void> | undefined {
+  #process(item: WorkItem, key: string, slot: Slot): Promise<void> | undefined {
     if (this.#processor === undefined) return undefined;
     const outcome = this.#abandoned.blocks(item.lease, key)
       ? 'abandoned'
-      : processRecord(item, this.#processor);
+      : processRecord(item, this.#processor, slot);
     if (typeof outcome === 'string') {
       this.#completed(item, key, outcome);
       return undefined;
@@ -572,7 +651,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     const newly = leases.filter((lease) => {
       const fetching = lease.pausedFor.size === 0;
       lease.pausedFor.add(reason);
-      return fetching && !lease.halt.aborted;
+      // A draining lease may pause (it fetches nothing new) until it is released and unassigned.
+      return fetching && this.#table.isCurrent(lease);
     });
     if (newly.length === 0) return;
     this.#clientCall(() => this.#client?.pause(newly));
@@ -640,8 +720,8 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
       // Assigned while stop() drains (another member left): fetch nothing, hand it back at close.
       this.#pause(leases, 'stopping');
       for (const lease of leases) lease.halted();
-    } else if (this.#backpressure) this.#pause(leases, 'backpressure');
-    else
+    } else
+      // Even under back-pressure: a new partition holds nothing yet (see #balance).
       this.#clientCall(() => {
         client.resume(partitions);
       });

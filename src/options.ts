@@ -129,11 +129,25 @@ export interface HonoEventConsumerOptions {
   /** Handlers running at the same time, across all partitions. @defaultValue 32 */
   readonly concurrency?: number | undefined;
   /**
-   * Records fetched but not yet finished (running, waiting or retrying). When this many are held, the
-   * poll loop waits up to a second for half of them to finish; if they do not, partitions are paused
-   * while polling goes on, and resumed once half of them finished. @defaultValue 1000
+   * Records fetched but not yet finished (running, waiting or retrying), not counting those of
+   * partitions paused for a failure or for their backlog (`maxUncommitted` bounds those). When this
+   * many are held, the poll loop waits up to a second for half of them to finish; if they do not, the
+   * partitions holding their share (`maxInFlight` divided by the owned partitions) or more pause, and
+   * the others go on fetching up to their share, so one slow, failing or chatty device stops only its
+   * own partition. A partition resumes once it holds half its share, all of them once half of
+   * `maxInFlight` is held. @defaultValue 1000
    */
   readonly maxInFlight?: number | undefined;
+  /**
+   * Per partition, how far fetching may run ahead of the position that would be committed now (the
+   * lowest record not finished yet): the most offsets from that record up to the newest fetched one,
+   * both included. At the bound the partition pauses (reason `backlog`), while its other records go on
+   * and every other partition keeps fetching; it resumes once the distance is half the bound or less.
+   * This bounds what a crash makes the next owner handle again: per partition, at most this many
+   * records past the committable position, plus those that became committable since the last
+   * confirmed commit. @defaultValue 5000
+   */
+  readonly maxUncommitted?: number | undefined;
   /** Records fetched per poll. @defaultValue 500 */
   readonly batchSize?: number | undefined;
   /**
@@ -216,6 +230,7 @@ export interface ResolvedOptions {
   readonly ordering: Ordering;
   readonly concurrency: number;
   readonly maxInFlight: number;
+  readonly maxUncommitted: number;
   readonly batchSize: number;
   readonly retry: RetryPolicy;
   readonly onFailure: FailureOutcome;
@@ -239,6 +254,7 @@ export const defaults = {
   ordering: 'device',
   concurrency: 32,
   maxInFlight: 1000,
+  maxUncommitted: 5000,
   batchSize: 500,
   retry: { maxAttempts: 3, initialDelayMs: 200, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 },
   onFailure: 'pause',
@@ -348,6 +364,7 @@ const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject(
     ordering: z.enum([Ordering.device, Ordering.partition, Ordering.none]).optional(),
     concurrency: positiveInt.optional(),
     maxInFlight: positiveInt.optional(),
+    maxUncommitted: positiveInt.optional(),
     batchSize: positiveInt.max(100_000).optional(),
     retry: z
       .strictObject({
@@ -434,6 +451,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     ordering: options.ordering ?? defaults.ordering,
     concurrency: options.concurrency ?? defaults.concurrency,
     maxInFlight: options.maxInFlight ?? defaults.maxInFlight,
+    maxUncommitted: options.maxUncommitted ?? defaults.maxUncommitted,
     batchSize: options.batchSize ?? defaults.batchSize,
     retry,
     onFailure: options.onFailure ?? defaults.onFailure,

@@ -119,6 +119,20 @@ export class PartitionOffsets {
   }
 
   /**
+   * How far fetching ran ahead of {@link PartitionOffsets.committable}: the offsets from the committable
+   * position up to the last tracked one, both included (0 when every tracked record finished, or nothing
+   * was tracked). Gaps in the offsets count, so it is never less than the number of records fetched past
+   * the committable position.
+   *
+   * @returns the distance in offsets
+   */
+  get uncommitted(): number {
+    const committable = this.committable;
+    const last = this.#lastTracked;
+    return committable === undefined || last === undefined ? 0 : last + 1 - committable;
+  }
+
+  /**
    * The last tracked offset.
    *
    * @returns the offset, or undefined when nothing was ever tracked

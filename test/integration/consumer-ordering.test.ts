@@ -84,9 +84,10 @@ describe('ordering', () => {
 });
 
 describe('back-pressure', () => {
-  it('never holds more records than maxInFlight, pausing and resuming partitions while polling goes on', async () => {
+  it('pauses the partitions holding their share at maxInFlight and resumes them, while polling goes on', async () => {
     // Handlers hold their records until the consumer paused: full for longer than its patience (1 s), it
-    // pauses instead of waiting any longer. Held records then finish, and it resumes.
+    // pauses the partitions holding their share (20 / 2 partitions) or more instead of waiting any longer;
+    // the other one fetches on up to its share. Held records then finish, and it resumes.
     topic = await createTestTopic(2);
     await topic.produce(
       sequencedEvents(
@@ -116,7 +117,8 @@ describe('back-pressure', () => {
       },
     });
     await waitFor(() => handled === 300, 'all 300 events', 60_000);
-    expect(maxHeld).toBeLessThanOrEqual(20);
+    // maxInFlight, and at most one partition's share beyond it while the other is paused.
+    expect(maxHeld).toBeLessThanOrEqual(20 + 10);
     expect(maxHeld).toBeGreaterThan(4);
     expect(pauses).toContain('backpressure');
     expect(resumes).toContain('backpressure');

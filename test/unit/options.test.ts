@@ -173,6 +173,8 @@ describe('resolveOptions: validation', () => {
     ['concurrency a string', { concurrency: '4' }, 'concurrency'],
     ['maxInFlight 0', { maxInFlight: 0 }, 'maxInFlight'],
     ['maxInFlight negative', { maxInFlight: -10 }, 'maxInFlight'],
+    ['maxUncommitted 0', { maxUncommitted: 0 }, 'maxUncommitted'],
+    ['maxUncommitted fractional', { maxUncommitted: 1.5 }, 'maxUncommitted'],
     ['batchSize 0', { batchSize: 0 }, 'batchSize'],
     ['batchSize above 100000', { batchSize: 100_001 }, 'batchSize'],
     ['retry not an object', { retry: 3 }, 'retry'],

@@ -11,8 +11,7 @@ vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) =>
 );
 
 describe('issue 12', () => {
-  // issue 12 defect 1: records waiting for a retry or paused for failure hold concurrency slots; remove .fails when fixed
-  it.fails('defect 1: a healthy partition keeps flowing while devices of others fail', async () => {
+  it('defect 1: a healthy partition keeps flowing while devices of others fail', async () => {
     await runSteps({ ...baseConfig, concurrency: 2, devices: { a: 0, b: 1, c: 2 } }, [
       step.behave('a', 'failing'),
       step.behave('b', 'failing'),
@@ -25,8 +24,7 @@ describe('issue 12', () => {
     ]);
   });
 
-  // issue 12 defect 2: back-pressure pauses every partition behind one stuck key and never resumes; remove .fails when fixed
-  it.fails('defect 2: a record failing for good in partition mode stalls no other partition', async () => {
+  it('defect 2: a record failing for good in partition mode stalls no other partition', async () => {
     await runSteps({ ...baseConfig, ordering: 'partition', maxInFlight: 4, devices: { a: 0, c: 2 } }, [
       step.behave('a', 'failing'),
       step.produce('a', 6),
@@ -83,8 +81,7 @@ describe('issue 12', () => {
     ]);
   });
 
-  // issue 12 defect 6: the distance between the lowest unfinished and the newest fetched record is unbounded; remove .fails when fixed
-  it.fails('defect 6: a slow record does not let its partition fetch without bound', async () => {
+  it('defect 6: a slow record does not let its partition fetch without bound', async () => {
     await runSteps({ ...baseConfig, handlerTimeoutMs: 5_000, slowMs: 3_000, replayBound: 16 }, [
       step.behave('a', 'slow'),
       step.produce('a'),

@@ -48,7 +48,10 @@ export interface ModelConfig {
   readonly handlerTimeoutMs: number;
   /** How long a `slow` call takes. */
   readonly slowMs: number;
-  /** The most records a partition may be fetched past its lowest unfinished one. */
+  /**
+   * The most records a partition may be fetched past its lowest unfinished one: the consumer's
+   * `maxUncommitted`.
+   */
   readonly replayBound: number;
 }
 
@@ -171,6 +174,7 @@ export class ConsumerModel {
       onFailure: config.onFailure,
       concurrency: config.concurrency,
       maxInFlight: config.maxInFlight,
+      maxUncommitted: config.replayBound,
       batchSize: 8,
       retry,
       handlerTimeoutMs: config.handlerTimeoutMs,
@@ -285,12 +289,22 @@ export class ConsumerModel {
   }
 
   /**
-   * Lets 3 s pass, then checks progress: each assigned partition whose devices all behave (`ok` or
-   * `slow`) before and after is committed to its end, while the broker answers commits.
+   * Lets 3 s pass (more when a partition has more records than that to handle one after another at
+   * the speed of its devices), then checks progress: each assigned partition whose devices all behave
+   * (`ok` or `slow`) before and after is committed to its end, while the broker answers commits.
    */
   async settle(): Promise<void> {
     const before = new Map(this.#behaviors);
-    await this.advance(3_000);
+    let serialMs = 0;
+    for (let partition = 0; partition < this.config.partitions; partition++) {
+      const left =
+        fakeKafka.broker.log(topic, partition).length - (fakeKafka.broker.committed(topic, partition) ?? 0);
+      const slow = Object.keys(this.config.devices).some(
+        (device) => this.partitionOf(device) === partition && this.#behaviors.get(device) === 'slow',
+      );
+      serialMs = Math.max(serialMs, left * (slow ? this.config.slowMs : okMs));
+    }
+    await this.advance(3_000 + serialMs);
     if (this.#stopped || this.client.commitMode !== 'answer') return;
     for (let partition = 0; partition < this.config.partitions; partition++) {
       if (!this.client.isAssigned(topic, partition) || this.#revoking.has(partition)) continue;

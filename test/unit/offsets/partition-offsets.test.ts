@@ -66,6 +66,21 @@ describe('PartitionOffsets', () => {
     expect(offsets.committable).toBe(51);
   });
 
+  it('counts the offsets from the committable position to the last tracked one', () => {
+    const offsets = new PartitionOffsets('t', 0);
+    expect(offsets.uncommitted).toBe(0);
+    offsets.track(10);
+    offsets.track(11);
+    offsets.track(15);
+    expect(offsets.uncommitted).toBe(6);
+    offsets.complete(11);
+    expect(offsets.uncommitted).toBe(6);
+    offsets.complete(10);
+    expect(offsets.uncommitted).toBe(1);
+    offsets.complete(15);
+    expect(offsets.uncommitted).toBe(0);
+  });
+
   it('works at offsets near 2^53', () => {
     const high = Number.MAX_SAFE_INTEGER - 10;
     const offsets = tracker(high, high + 2, high + 3);
