@@ -20,6 +20,7 @@ import { retryDelay, sleep } from '../retry/backoff.js';
 import { isExpired } from '../command-window.js';
 import type { HandlerTimeouts, RunningCall } from './handler-timeouts.js';
 import type { WorkItem } from './work-item.js';
+import type { Slot } from '../scheduling/keyed-scheduler.js';
 import {
   type LogLine,
   pauseEndedLine,
@@ -64,36 +65,52 @@ type Call = (context: HandlerContext) => Promise<void> | void;
  *
  * @param item - the record
  * @param context - the consumer's side
+ * @param slot - the record's concurrency slot, given back while it waits for a retry or is paused for
+ *   failure (without one, the record holds its caller's slot throughout)
  * @returns `done` when it may be committed past, `abandoned` when not; a promise of it when not known yet
  */
-export function processRecord(item: WorkItem, context: ProcessorContext): Outcome | Promise<Outcome> {
+export function processRecord(
+  item: WorkItem,
+  context: ProcessorContext,
+  slot?: Slot,
+): Outcome | Promise<Outcome> {
   const { decoded, record } = item;
   if (decoded instanceof DecodeError) {
     tell(context, 'decodeError', decoded);
     const invalid = context.handlers.invalid;
-    if (invalid === undefined) return giveUp(item, context, decoded, 1, { retriable: false });
-    return attemptUntilDone(item, context, (handlerContext) => invalid(decoded, record, handlerContext));
+    if (invalid === undefined) return giveUp(item, context, slot, decoded, 1, { retriable: false });
+    return attemptUntilDone(item, context, slot, (handlerContext) =>
+      invalid(decoded, record, handlerContext),
+    );
   }
   if (context.options.expired === 'skip' && isExpired(decoded, new Date(context.now()))) {
     tell(context, 'expired', decoded);
     return 'done';
   }
   const call = handlerFor(context.handlers, decoded);
-  return call === undefined ? 'done' : attemptUntilDone(item, context, call);
+  return call === undefined ? 'done' : attemptUntilDone(item, context, slot, call);
 }
 
-function attemptUntilDone(item: WorkItem, context: ProcessorContext, call: Call): Outcome | Promise<Outcome> {
+function attemptUntilDone(
+  item: WorkItem,
+  context: ProcessorContext,
+  slot: Slot | undefined,
+  call: Call,
+): Outcome | Promise<Outcome> {
   if (ended(item)) return 'abandoned';
   const first = attemptOnce(item, context, call, 1);
   if (first === undefined) return 'done';
-  if (first instanceof HandlerError) return retryAfter(item, context, call, first, 1);
-  return first.then((error) => (error === undefined ? 'done' : retryAfter(item, context, call, error, 1)));
+  if (first instanceof HandlerError) return retryAfter(item, context, slot, call, first, 1);
+  return first.then((error) =>
+    error === undefined ? 'done' : retryAfter(item, context, slot, call, error, 1),
+  );
 }
 
 /** Attempt `attempt` failed with `error`: retry with backoff, then apply the failure outcome. */
 async function retryAfter(
   item: WorkItem,
   context: ProcessorContext,
+  slot: Slot | undefined,
   call: Call,
   error: HandlerError,
   attempt: number,
@@ -105,10 +122,12 @@ async function retryAfter(
     // outcome applied and no retry announced. A record that is merely draining keeps its retries, so
     // that a clean rebalance does not leave it (and everything after it) to be handled again.
     if (ended(item)) return 'abandoned';
-    if (attempt >= retry.maxAttempts) return giveUp(item, context, error, attempt, { retriable: true });
+    if (attempt >= retry.maxAttempts) {
+      return giveUp(item, context, slot, error, attempt, { retriable: true });
+    }
     const delayMs = retryDelay(retry, attempt);
     tell(context, 'retrying', { ...coordinates(item), attempt, delayMs, error });
-    await sleep(delayMs, item.lease.abort);
+    await idle(slot, sleep(delayMs, item.lease.abort));
     attempt += 1;
     if (ended(item)) return 'abandoned';
     const next = await attemptOnce(item, context, call, attempt);
@@ -128,6 +147,7 @@ async function retryAfter(
 async function giveUp(
   item: WorkItem,
   context: ProcessorContext,
+  slot: Slot | undefined,
   firstError: HonoKafkaError,
   attempts: number,
   { retriable }: { retriable: boolean },
@@ -160,11 +180,11 @@ async function giveUp(
       reported = { at: now, key: keyOf(reason) };
     }
     if (!retriable && context.options.onFailure === 'pause') {
-      await stopped(item.lease.halt);
+      await idle(slot, stopped(item.lease.halt));
       endPause('released');
       return 'abandoned';
     }
-    await sleep(context.options.retry.maxDelayMs, item.lease.halt);
+    await idle(slot, sleep(context.options.retry.maxDelayMs, item.lease.halt));
     if (halted(item)) {
       endPause('released');
       return 'abandoned';
@@ -232,6 +252,14 @@ function callOf(item: WorkItem, context: ProcessorContext): Call {
     return (handlerContext) => invalid?.(decoded, record, handlerContext);
   }
   return handlerFor(context.handlers, decoded) ?? (() => undefined);
+}
+
+/**
+ * Waits without holding a concurrency slot: a record waiting for its retry delay or paused for failure
+ * lets other keys run meanwhile (it keeps its key), and takes a slot again before its next attempt.
+ */
+function idle<R>(slot: Slot | undefined, wait: Promise<R>): Promise<R> {
+  return slot === undefined ? wait : slot.idle(wait);
 }
 
 async function stopped(signal: AbortSignal): Promise<void> {

@@ -7,6 +7,22 @@
 /** Drop the consumed front of a queue array once it is this long and at least half of the array. */
 const compactAfter = 1024;
 
+/**
+ * The concurrency slot of a running item, as its work receives it: the work may give the slot back
+ * while it only waits (a retry delay, a pause), so that other keys run meanwhile.
+ */
+export interface Slot {
+  /**
+   * Gives the slot back while `wait` is pending and takes one again before it settles. The item keeps
+   * its key meanwhile: the key's next item does not start. Items that take their slot back go before
+   * keys that wait to start.
+   *
+   * @param wait - what the work waits for
+   * @returns what `wait` resolves to (or its rejection), once the item holds a slot again
+   */
+  idle<R>(wait: Promise<R>): Promise<R>;
+}
+
 /** Options of a {@link KeyedScheduler}. */
 export interface KeyedSchedulerOptions<T> {
   /** How many items may run at once, over all keys: an integer of at least 1. */
@@ -14,9 +30,9 @@ export interface KeyedSchedulerOptions<T> {
   /**
    * Does the work of one item. By contract it never rejects: the caller handles its own errors. An item
    * counts as finished when the returned promise settles, or at once when `run` returns undefined (work
-   * that completed synchronously costs no promise). It is given the item's key too.
+   * that completed synchronously costs no promise). It is given the item's key too, and its slot.
    */
-  readonly run: (item: T, key: string) => Promise<void> | undefined;
+  readonly run: (item: T, key: string, slot: Slot) => Promise<void> | undefined;
   /**
    * Told when `run` threw or rejected anyway; the item still counts as finished and its key goes on.
    * Without it, such an error is left as an unhandled rejection (as it would be without the scheduler),
@@ -33,6 +49,10 @@ interface KeyQueue<T> {
   running: boolean;
   /** The running item (meaningful while `running`). */
   current: T | undefined;
+  /** The running item gave its slot back (see {@link Slot.idle}). */
+  idle: boolean;
+  /** The slot that the queue's running items receive. */
+  slot: Slot | undefined;
 }
 
 /** A caller of `whenSettled`/`whenIdle`: resolved when `remaining` matching items reach 0. */
@@ -58,15 +78,20 @@ interface Waiter<T> {
  */
 export class KeyedScheduler<T> {
   readonly #concurrency: number;
-  readonly #run: (item: T, key: string) => Promise<void> | undefined;
+  readonly #run: (item: T, key: string, slot: Slot) => Promise<void> | undefined;
   readonly #onUnexpectedError: ((error: unknown, item: T) => void) | undefined;
   /** Keys with a running or queued item. */
   readonly #keys = new Map<string, KeyQueue<T>>();
   /** Keys with queued items and none running, from `#readyHead` on, longest waiting first. */
   #ready: (KeyQueue<T> | undefined)[] = [];
   #readyHead = 0;
+  /** Items that hold a slot. */
   #running = 0;
+  /** Started items that gave their slot back, and wait. */
+  #idle = 0;
   #queued = 0;
+  /** Idle items waiting to take a slot again, first come first served. */
+  #resuming: { readonly queue: KeyQueue<T>; readonly resolve: () => void }[] = [];
   #pumping = false;
   readonly #waiters = new Set<Waiter<T>>();
   #roomWaiters: { readonly limit: number; readonly resolve: () => void }[] = [];
@@ -89,12 +114,21 @@ export class KeyedScheduler<T> {
   }
 
   /**
-   * How many items run now.
+   * How many items run now, holding a slot (at most `concurrency`).
    *
    * @returns the count
    */
   get running(): number {
     return this.#running;
+  }
+
+  /**
+   * How many started items wait without a slot (see {@link Slot.idle}).
+   *
+   * @returns the count
+   */
+  get idle(): number {
+    return this.#idle;
   }
 
   /**
@@ -109,10 +143,10 @@ export class KeyedScheduler<T> {
   /**
    * How many items run or wait.
    *
-   * @returns running + queued
+   * @returns running + idle + queued
    */
   get size(): number {
-    return this.#running + this.#queued;
+    return this.#running + this.#idle + this.#queued;
   }
 
   /**
@@ -125,7 +159,7 @@ export class KeyedScheduler<T> {
   push(key: string, item: T): void {
     let queue = this.#keys.get(key);
     if (queue === undefined) {
-      queue = { key, items: [], head: 0, running: false, current: undefined };
+      queue = { key, items: [], head: 0, running: false, current: undefined, idle: false, slot: undefined };
       this.#keys.set(key, queue);
     }
     const wasWaiting = queue.head < queue.items.length;
@@ -224,7 +258,18 @@ export class KeyedScheduler<T> {
     if (this.#pumping) return;
     this.#pumping = true;
     try {
-      while (this.#running < this.#concurrency && this.#readyHead < this.#ready.length) {
+      while (
+        this.#running < this.#concurrency &&
+        (this.#resuming.length > 0 || this.#readyHead < this.#ready.length)
+      ) {
+        const resuming = this.#resuming.shift();
+        if (resuming !== undefined) {
+          resuming.queue.idle = false;
+          this.#idle -= 1;
+          this.#running += 1;
+          resuming.resolve();
+          continue;
+        }
         const queue = this.#ready[this.#readyHead] as KeyQueue<T>;
         this.#ready[this.#readyHead] = undefined;
         this.#readyHead += 1;
@@ -257,7 +302,7 @@ export class KeyedScheduler<T> {
     };
     let result: Promise<void> | undefined;
     try {
-      result = this.#run(item, queue.key);
+      result = this.#run(item, queue.key, this.#slotOf(queue));
     } catch (error) {
       // A synchronous throw finishes like a rejection: later, and never out of push().
       void Promise.resolve(error).then(rejected);
@@ -271,8 +316,46 @@ export class KeyedScheduler<T> {
       }, rejected);
   }
 
-  #finish(queue: KeyQueue<T>, item: T): void {
+  /** The slot of the running item of `queue`: one object per queue, made when first needed. */
+  #slotOf(queue: KeyQueue<T>): Slot {
+    queue.slot ??= {
+      idle: async <R>(wait: Promise<R>): Promise<R> => {
+        this.#giveBack(queue);
+        try {
+          return await wait;
+        } finally {
+          await this.#takeBack(queue);
+        }
+      },
+    };
+    return queue.slot;
+  }
+
+  /** The running item of `queue` waits: its slot goes to the next item or key in line. */
+  #giveBack(queue: KeyQueue<T>): void {
+    if (queue.idle) return;
+    queue.idle = true;
     this.#running -= 1;
+    this.#idle += 1;
+    this.#pump();
+  }
+
+  /** The running item of `queue` goes on: resolves once it holds a slot again. */
+  #takeBack(queue: KeyQueue<T>): Promise<void> {
+    if (!queue.idle) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#resuming.push({ queue, resolve });
+      this.#pump();
+    });
+  }
+
+  #finish(queue: KeyQueue<T>, item: T): void {
+    if (queue.idle) {
+      // Finished without taking its slot back (the work did not await `idle`).
+      queue.idle = false;
+      this.#idle -= 1;
+      this.#resuming = this.#resuming.filter((resuming) => resuming.queue !== queue);
+    } else this.#running -= 1;
     queue.running = false;
     queue.current = undefined;
     if (queue.head < queue.items.length) this.#ready.push(queue);

@@ -318,6 +318,65 @@ describe('KeyedScheduler', () => {
     ]);
   });
 
+  it('lets an item give its slot back while it waits, keeping its key, and take one again first', async () => {
+    const log: string[] = [];
+    const wake = new Map<string, () => void>();
+    const gate = (name: string) =>
+      new Promise<void>((resolve) => {
+        wake.set(name, resolve);
+      });
+    const scheduler = new KeyedScheduler<string>({
+      concurrency: 1,
+      run: async (item, _key, slot) => {
+        log.push(`start ${item}`);
+        if (item === 'a1') {
+          await slot.idle(gate('a1 wait'));
+          log.push('a1 goes on');
+        }
+        await gate(item);
+        log.push(`end ${item}`);
+      },
+    });
+    scheduler.push('a', 'a1');
+    scheduler.push('a', 'a2');
+    scheduler.push('b', 'b1');
+    scheduler.push('c', 'c1');
+    await flush();
+    // a1 waits without its slot: b1 runs, a2 (same key) does not.
+    expect(log).toEqual(['start a1', 'start b1']);
+    expect([scheduler.running, scheduler.idle, scheduler.queued, scheduler.size]).toEqual([1, 1, 2, 4]);
+    // a1's wait is over, but the slot is taken: it goes on when b1 ends, before c1 starts.
+    wake.get('a1 wait')?.();
+    await flush();
+    expect(log).toEqual(['start a1', 'start b1']);
+    wake.get('b1')?.();
+    await flush();
+    expect(log).toEqual(['start a1', 'start b1', 'end b1', 'a1 goes on']);
+    expect([scheduler.running, scheduler.idle]).toEqual([1, 0]);
+    wake.get('a1')?.();
+    await flush();
+    expect(log.slice(4)).toEqual(['end a1', 'start c1']);
+    wake.get('c1')?.();
+    await flush();
+    wake.get('a2')?.();
+    await scheduler.whenIdle();
+    expect(log.slice(6)).toEqual(['end c1', 'start a2', 'end a2']);
+  });
+
+  it('finishes an item that ends while it waits without its slot', async () => {
+    const scheduler = new KeyedScheduler<number>({
+      concurrency: 1,
+      run: (_item, _key, slot) => {
+        void slot.idle(new Promise<void>(() => undefined));
+        return Promise.resolve();
+      },
+    });
+    scheduler.push('a', 1);
+    scheduler.push('a', 2);
+    await scheduler.whenIdle();
+    expect([scheduler.running, scheduler.idle, scheduler.size]).toEqual([0, 0, 0]);
+  });
+
   it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('rejects concurrency %s', (concurrency) => {
     expect(() => new KeyedScheduler({ concurrency, run: () => Promise.resolve() })).toThrow(RangeError);
   });
