@@ -401,6 +401,34 @@ describe('processRecord: retries', () => {
     ]);
   });
 
+  it('gives its concurrency slot back during each retry delay and while paused for failure, never during a call', async () => {
+    let calling = false;
+    const waits: boolean[] = [];
+    const slot = {
+      idle: <R>(wait: Promise<R>): Promise<R> => {
+        waits.push(calling);
+        return wait;
+      },
+    };
+    // Fails the three attempts of the policy and the first try while paused, then succeeds.
+    let calls = 0;
+    const event = vi.fn(() => {
+      calls += 1;
+      calling = true;
+      return Promise.resolve().then(() => {
+        calling = false;
+        if (calls <= 4) throw new Error('boom');
+      });
+    });
+    const { context } = fakeContext({ event });
+    const outcome = processRecordNow(itemOf(inits.event), context, slot);
+    await vi.advanceTimersByTimeAsync(100 + 200 + 1_000 + 1_000);
+    await expect(outcome).resolves.toBe('done');
+    expect(calls).toBe(5);
+    // Two retry delays, then two waits of retry.maxDelayMs while paused; none while a call ran.
+    expect(waits).toEqual([false, false, false, false]);
+  });
+
   it('keeps retrying a draining record (lease halted) so that a clean revoke finishes it', async () => {
     const { handler } = failing(1);
     const lease = new PartitionLease(TOPIC, 0);
