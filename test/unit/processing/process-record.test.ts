@@ -1,20 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartitionLease } from '../../../src/consumer/partition-table.js';
 import type { HonoEventConsumerEvents } from '../../../src/consumer-events.js';
-import { DecodeError, HandlerError, KafkaClientError } from '../../../src/errors.js';
+import { HandlerError, KafkaClientError } from '../../../src/errors.js';
 import type { HandlerContext, HonoEventHandlers } from '../../../src/handlers.js';
 import {
   processRecord as processRecordNow,
   type Outcome,
   type ProcessorContext,
 } from '../../../src/processing/process-record.js';
-import type { WorkItem } from '../../../src/processing/work-item.js';
 import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import type { RetryPolicy } from '../../../src/retry/backoff.js';
-import { decodeEvent } from '../../../src/wire/decode.js';
-import { encodeEmptyNotification, encodeEvent, type HonoEventInit } from '../../../src/wire/encode.js';
+import type { HonoEventInit } from '../../../src/wire/encode.js';
 import type { HonoEvent } from '../../../src/wire/types.js';
-import type { KafkaRecord } from '../../../src/types.js';
+import { CREATED, device, invalidItem, itemOf, TOPIC } from './work-items.js';
 
 type Events = HonoEventConsumerEvents;
 
@@ -23,10 +21,6 @@ function processRecord(...args: Parameters<typeof processRecordNow>): Promise<Ou
   return Promise.resolve(processRecordNow(...args));
 }
 type Options = ProcessorContext['options'];
-
-const TOPIC = 'hono.event.DEFAULT_TENANT';
-const CREATED = Date.UTC(2024, 5, 1, 12, 0, 0);
-const device = { tenantId: 'DEFAULT_TENANT', deviceId: '4711', creationTime: CREATED } as const;
 
 /** Delays 100, 200, 400 … capped at 1000, without jitter: retries happen at known times. */
 const retry: RetryPolicy = {
@@ -43,29 +37,6 @@ const inits = {
   provisioning: { ...device, type: 'provisioning', gatewayId: 'gw-1' },
   event: { ...device, type: 'event', contentType: 'application/json', payload: '{"temp":21}' },
 } as const satisfies Record<HonoEvent['type'], HonoEventInit>;
-
-/** A record as the client delivers it, encoded by the SDK's own encoder and decoded by `decodeEvent`. */
-function itemOf(init: HonoEventInit, lease = new PartitionLease(TOPIC, 0)): WorkItem {
-  const record: KafkaRecord = { ...encodeEvent(init), partition: 0, offset: 7 };
-  return { record, decoded: decodeEvent(record), lease };
-}
-
-/** An empty notification with a value: it does not decode. */
-function invalidItem(lease = new PartitionLease(TOPIC, 0)): WorkItem {
-  const record: KafkaRecord = {
-    ...encodeEmptyNotification(device),
-    value: Buffer.from('unexpected'),
-    partition: 0,
-    offset: 7,
-  };
-  try {
-    decodeEvent(record);
-  } catch (error) {
-    if (error instanceof DecodeError) return { record, decoded: error, lease };
-    throw error;
-  }
-  throw new Error('the record decoded');
-}
 
 /** A processor context that records what the SDK emits and asks of the consumer. */
 function fakeContext(handlers: HonoEventHandlers, options: Partial<Options> = {}) {

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartitionLease } from '../../../src/consumer/partition-table.js';
 import type { HonoEventConsumerEvents } from '../../../src/consumer-events.js';
-import { DecodeError, HandlerError, isHonoKafkaError, thrownMessage } from '../../../src/errors.js';
+import { HandlerError, isHonoKafkaError, thrownMessage } from '../../../src/errors.js';
 import type { HonoEventHandlers } from '../../../src/handlers.js';
 import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import {
@@ -14,16 +14,11 @@ import {
   type ProcessorContext,
 } from '../../../src/processing/process-record.js';
 import type { WorkItem } from '../../../src/processing/work-item.js';
-import { decodeEvent } from '../../../src/wire/decode.js';
-import { encodeEmptyNotification, encodeEvent } from '../../../src/wire/encode.js';
-import type { KafkaRecord } from '../../../src/types.js';
+import { CREATED, device, invalidItem, itemOf, TOPIC } from './work-items.js';
 
 type Events = HonoEventConsumerEvents;
 type Options = ProcessorContext['options'];
 
-const TOPIC = 'hono.event.DEFAULT_TENANT';
-const CREATED = Date.UTC(2024, 5, 1, 12, 0, 0);
-const device = { tenantId: 'DEFAULT_TENANT', deviceId: '4711', creationTime: CREATED } as const;
 const retry = { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2, jitter: 0 };
 
 /** A Proxy whose every trap throws: even `instanceof` and `typeof x.then` fail on it. */
@@ -78,28 +73,8 @@ const values: [string, () => unknown, string | RegExp][] = [
   ['an object with a message', () => ({ message: 'from a plain object' }), /(^|: )from a plain object$/],
 ];
 
-function itemOf(lease = new PartitionLease(TOPIC, 0)): WorkItem {
-  const record: KafkaRecord = {
-    ...encodeEvent({ ...device, type: 'event', contentType: 'text/plain', payload: 'x' }),
-    partition: 0,
-    offset: 7,
-  };
-  return { record, decoded: decodeEvent(record), lease };
-}
-
-function invalidItem(lease = new PartitionLease(TOPIC, 0)): WorkItem {
-  const record: KafkaRecord = {
-    ...encodeEmptyNotification(device),
-    value: Buffer.from('unexpected'),
-    partition: 0,
-    offset: 7,
-  };
-  try {
-    decodeEvent(record);
-  } catch (error) {
-    if (error instanceof DecodeError) return { record, decoded: error, lease };
-  }
-  throw new Error('the record decoded');
+function eventItem(lease = new PartitionLease(TOPIC, 0)): WorkItem {
+  return itemOf({ ...device, type: 'event', contentType: 'text/plain', payload: 'x' }, lease);
 }
 
 function fakeContext(handlers: HonoEventHandlers, options: Partial<Options> = {}) {
@@ -220,7 +195,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
     const event = vi.fn(handler);
     const { context, payloads } = fakeContext({ event });
 
-    await expect(outcomeOf(itemOf(), context)).resolves.toBe('done');
+    await expect(outcomeOf(eventItem(), context)).resolves.toBe('done');
 
     expect(event).toHaveBeenCalledTimes(2);
     const errors = payloads('handlerError');
@@ -239,7 +214,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
       { onFailure: 'deadLetter', deadLetterTopic: `${TOPIC}.dlq` },
     );
 
-    await expect(outcomeOf(itemOf(), context)).resolves.toBe('done');
+    await expect(outcomeOf(eventItem(), context)).resolves.toBe('done');
 
     expect(deadLetter).toHaveBeenCalledOnce();
     expect(deadLetter.mock.calls[0]?.[1]).toBeInstanceOf(HandlerError);
@@ -254,7 +229,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
     });
     const { context, pauseForFailure, resumeAfterFailure } = fakeContext({ event }, { onFailure: 'pause' });
 
-    await expect(outcomeOf(itemOf(), context, 3_000)).resolves.toBe('done');
+    await expect(outcomeOf(eventItem(), context, 3_000)).resolves.toBe('done');
 
     expect(pauseForFailure).toHaveBeenCalledOnce();
     expect(pauseForFailure.mock.calls[0]?.[1]).toBeInstanceOf(HandlerError);
@@ -280,7 +255,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the point of the test
     deadLetter.mockImplementationOnce(() => Promise.reject(make()));
 
-    await expect(outcomeOf(itemOf(), context, 1_500)).resolves.toBe('done');
+    await expect(outcomeOf(eventItem(), context, 1_500)).resolves.toBe('done');
 
     expect(pauseForFailure).toHaveBeenCalledOnce();
     const [error] = payloads('error');
@@ -293,7 +268,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
   it('returned as a hostile Proxy instead of a promise: a failed attempt', async () => {
     const { context, payloads } = fakeContext({ event: returningHostile });
 
-    await expect(outcomeOf(itemOf(), context)).resolves.toBe('done');
+    await expect(outcomeOf(eventItem(), context)).resolves.toBe('done');
 
     expect(payloads('handlerError')).toHaveLength(2);
     expect(payloads('skipped')).toHaveLength(1);
@@ -310,6 +285,6 @@ describe('listeners and loggers that throw non-Errors', () => {
       },
     };
 
-    await expect(outcomeOf(itemOf(), throwingContext)).resolves.toBe('done');
+    await expect(outcomeOf(eventItem(), throwingContext)).resolves.toBe('done');
   });
 });
