@@ -8,13 +8,25 @@
  * consumer (drain and commit) and exits 0. Prints lifecycle lines as JSON on stdout.
  */
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HonoEventConsumer, type HandlerContext, type HonoEvent, type KafkaRecord } from '../src/index.js';
+import { Faults } from './faults.js';
 import { LedgerWriter } from './ledger-writer.js';
-import { type ChaosPayload, type ConsumerConfig, formatEntry, type LifecycleLine, now } from './protocol.js';
+import {
+  type ChaosPayload,
+  type ConsumerConfig,
+  formatEntry,
+  type LifecycleLine,
+  type MarkEntry,
+  now,
+} from './protocol.js';
 
 const config = JSON.parse(process.env['CHAOS_CONFIG'] ?? '') as ConsumerConfig;
 const ledger = await LedgerWriter.open(join(config.ledgerDir, `${config.label}-${process.pid}.ledger`));
+const faults = new Faults(config);
+/** The poison record's identity by `partition/offset`, for its `skipped` event. */
+const poisoned = new Map<string, { device: string; seq: number }>();
 
 function say(line: LifecycleLine): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -27,6 +39,18 @@ async function record(context: HandlerContext, device: string, seq: number): Pro
   );
 }
 
+async function mark(
+  kind: MarkEntry['mark'],
+  at: { partition: number; offset: number },
+  device: string,
+  seq: number,
+): Promise<void> {
+  const { partition, offset } = at;
+  await ledger.append(
+    formatEntry({ kind: 'mark', mark: kind, partition, offset, device, seq, pid: process.pid, at: now() }),
+  );
+}
+
 const consumer = new HonoEventConsumer({
   brokers: config.brokers,
   tenant: config.tenant,
@@ -34,8 +58,10 @@ const consumer = new HonoEventConsumer({
   ordering: config.ordering,
   concurrency: config.concurrency,
   commitIntervalMs: config.commitIntervalMs,
+  ...(config.onFailure === undefined ? {} : { onFailure: config.onFailure }),
+  ...(config.handlerTimeoutMs === undefined ? {} : { handlerTimeoutMs: config.handlerTimeoutMs }),
   retry: {
-    maxAttempts: 5,
+    maxAttempts: config.maxAttempts ?? 5,
     initialDelayMs: config.retryDelayMs,
     maxDelayMs: Math.max(1000, config.retryDelayMs),
   },
@@ -71,6 +97,10 @@ consumer.on('error', (error) => {
 consumer.on('commitFailed', (error) => {
   say({ event: 'commitFailed', message: `${error.code}: ${error.message}` });
 });
+consumer.on('skipped', (info) => {
+  const id = poisoned.get(`${info.partition}/${info.offset}`) ?? { device: 'unknown', seq: -1 };
+  void mark('skip', info, id.device, id.seq);
+});
 consumer.on('committed', (offsets) => {
   const at = now();
   const lines = offsets.map((o) =>
@@ -82,11 +112,33 @@ consumer.on('committed', (offsets) => {
 async function handleEvent(event: HonoEvent, context: HandlerContext): Promise<void> {
   if (event.type !== 'event') throw new Error(`unexpected ${event.type} record`);
   const payload = JSON.parse(event.payload.toString('utf8')) as ChaosPayload;
-  if (context.attempt === 1 && Math.random() < config.failFirstRate) {
-    throw new Error(`chaos: first attempt of ${event.deviceId}/${payload.seq} fails`);
+  const device = event.deviceId;
+  const overlap = faults.enter(device);
+  try {
+    if (overlap) await mark('overlap', context, device, payload.seq);
+    if (context.attempt === 1 && Math.random() < config.failFirstRate) {
+      throw new Error(`chaos: first attempt of ${device}/${payload.seq} fails`);
+    }
+    const failure = faults.failure(device, payload.seq);
+    if (failure !== undefined) {
+      if (config.poison !== undefined)
+        poisoned.set(`${context.partition}/${context.offset}`, { device, seq: payload.seq });
+      throw new Error(failure);
+    }
+    const timed = config.handlerTimeoutMs !== undefined;
+    // Taken at the start (the SDK makes a signal only for handlers that ask for one), then ignored by the
+    // sleep: a slow call runs on past handlerTimeoutMs.
+    const { signal } = context;
+    await sleep((timed && context.attempt > 1 ? undefined : payload.slowMs) ?? Math.random() * 20);
+    if (timed && signal.aborted) {
+      // Timed out: the SDK counts the call as failed however it ends, so its result is not kept.
+      await mark('late', context, device, payload.seq);
+      throw new Error(`chaos: ${device}/${payload.seq} ran past its timeout`);
+    }
+    await record(context, device, payload.seq);
+  } finally {
+    faults.leave(device);
   }
-  await sleep(payload.slowMs ?? Math.random() * 20);
-  await record(context, event.deviceId, payload.seq);
 }
 
 async function handleInvalid(record_: KafkaRecord, context: HandlerContext): Promise<void> {
@@ -124,6 +176,11 @@ process.stdin.on('end', () => {
   stopAndExit('runner gone');
 });
 process.stdin.resume();
+// Fault switches from the runner: `outage on`, `outage off`.
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'outage on') faults.outage = true;
+  if (line === 'outage off') faults.outage = false;
+});
 
 await consumer.run({
   event: handleEvent,

@@ -79,6 +79,11 @@ export class Member {
     return this.#child.exitCode === null && this.#child.signalCode === null;
   }
 
+  /** Writes a control line (e.g. `outage on`) to the process's stdin. */
+  send(line: string): void {
+    this.#child.stdin?.write(`${line}\n`);
+  }
+
   /** SIGKILL: no drain, no commit. */
   async kill(): Promise<void> {
     this.killed = true;
@@ -132,6 +137,11 @@ export class Fleet {
 
   get running(): Member[] {
     return this.members.filter((member) => member.running);
+  }
+
+  /** Sends a control line to every running member. */
+  broadcast(line: string): void {
+    for (const member of this.running) member.send(line);
   }
 
   /** SIGTERMs every running member at once; resolves with their exit codes. */

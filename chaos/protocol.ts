@@ -21,6 +21,18 @@ export interface ConsumerConfig {
   readonly retryDelayMs: number;
   /** librdkafka settings passed through the SDK's `kafka` option. */
   readonly kafka: Readonly<Record<string, string | number | boolean>>;
+  /** Attempts in all (`retry.maxAttempts`). @defaultValue 5 */
+  readonly maxAttempts?: number;
+  readonly onFailure?: 'pause' | 'skip' | 'deadLetter';
+  /**
+   * When set: the SDK's `handlerTimeoutMs`, a payload's `slowMs` applies to the first attempt only, and a
+   * call whose signal aborted (it ran on past the timeout) ledgers `late` and throws instead of `handled`.
+   */
+  readonly handlerTimeoutMs?: number;
+  /** During an outage (started and ended by `outage on` / `outage off` on stdin), `device-N` with N % this === 0 throws. */
+  readonly failingEvery?: number;
+  /** The record (`device/seq`) whose handler throws on every attempt. */
+  readonly poison?: string;
 }
 
 /** The payload of every produced data event. */
@@ -52,7 +64,25 @@ export interface CommitEntry {
   readonly at: number;
 }
 
-export type LedgerEntry = HandledEntry | CommitEntry;
+/**
+ * A fault observed in a consumer process: `skip` (a record given up on, `skipped` event), `overlap` (a
+ * call began while another call of its device ran), `late` (a call that ran on past its timeout).
+ * Line: `<mark> partition offset device sequence pid time`.
+ */
+export interface MarkEntry {
+  readonly kind: 'mark';
+  readonly mark: 'skip' | 'overlap' | 'late';
+  readonly partition: number;
+  readonly offset: number;
+  readonly device: string;
+  readonly seq: number;
+  readonly pid: number;
+  readonly at: number;
+}
+
+export type LedgerEntry = HandledEntry | CommitEntry | MarkEntry;
+
+const marks: readonly string[] = ['skip', 'overlap', 'late'];
 
 /** Wall-clock time with sub-millisecond resolution. */
 export function now(): number {
@@ -62,6 +92,8 @@ export function now(): number {
 /** One ledger line, newline included. */
 export function formatEntry(entry: LedgerEntry): string {
   const at = entry.at.toFixed(3);
+  if (entry.kind === 'mark')
+    return `${entry.mark} ${entry.partition} ${entry.offset} ${entry.device} ${entry.seq} ${entry.pid} ${at}\n`;
   return entry.kind === 'commit'
     ? `commit ${entry.partition} ${entry.offset} ${entry.pid} ${at}\n`
     : `${entry.partition} ${entry.offset} ${entry.device} ${entry.seq} ${entry.pid} ${at}\n`;
@@ -81,6 +113,21 @@ export function parseLedger(text: string): LedgerEntry[] {
         offset: offset ?? 0,
         pid: pid ?? 0,
         at: at ?? 0,
+      });
+    } else if (fields.length === 7 && marks.includes(fields[0] ?? '')) {
+      const [mark, partition, offset, device, seq, pid, at] = fields;
+      const numbers = [partition, offset, seq, pid, at].map(Number);
+      if (device === undefined || numbers.some(Number.isNaN)) continue;
+      const [p, o, s, i, a] = numbers as [number, number, number, number, number];
+      entries.push({
+        kind: 'mark',
+        mark: mark as MarkEntry['mark'],
+        partition: p,
+        offset: o,
+        device,
+        seq: s,
+        pid: i,
+        at: a,
       });
     } else if (fields.length === 6) {
       const [partition, offset, device, seq, pid, at] = fields;

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { KafkaCluster } from '../test/harness/kafka-cluster.js';
 import { randomSuffix, TestAdmin } from '../test/integration/clients.js';
+import { type Figures, outageThroughput, poisonIsolation } from './fault-figures.js';
 import { Fleet, killAllConsumers } from './fleet.js';
 import { type Scenario, scenarios } from './scenarios.js';
 import { count, countHandled, type Counts } from './verdict.js';
@@ -82,7 +83,9 @@ async function runScenario(cluster: KafkaCluster, root: string, scenario: Scenar
     failFirstRate: scenario.failFirstRate ?? 0,
     retryDelayMs: scenario.retryDelayMs ?? 50,
     kafka: { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 1000, ...scenario.kafka },
+    ...scenario.consumer,
   });
+  const marks: Record<string, number> = {};
   const workload = buildWorkload(tenant, events, scenario.malformedEvery, scenario.slow);
   const deadline = began + scenarioTimeoutMs;
   const progress = async (share: number): Promise<void> => {
@@ -102,6 +105,8 @@ async function runScenario(cluster: KafkaCluster, root: string, scenario: Scenar
       log: (line) => {
         log(`${scenario.name}: ${line}`);
       },
+      short,
+      marks,
     });
     await withDeadline(Promise.all([produce(brokers, workload.records, productionMs), act]), deadline);
     await progress(1);
@@ -109,6 +114,9 @@ async function runScenario(cluster: KafkaCluster, root: string, scenario: Scenar
     if (codes.some((code) => code !== 0))
       problems.push(`a consumer exited with ${codes.join(',')} after SIGTERM`);
     counts = await count(dir, workload.ids, new Set(fleet.members.filter((m) => m.killed).map((m) => m.pid)));
+    const figures = await faultFigures(scenario, dir, marks);
+    notes.push(...figures.notes);
+    problems.push(...figures.problems);
     const committed = await admin.committedOffsets(groupId, topic, partitions);
     const behind = partitions.filter((p) => committed.get(p) !== (counts?.endOffsets.get(p) ?? -1001));
     if (behind.length > 0) {
@@ -145,11 +153,40 @@ async function runScenario(cluster: KafkaCluster, root: string, scenario: Scenar
     }
     if (scenario.checkOrder && counts.orderViolations > 0)
       problems.push(`${counts.orderViolations} order violations`);
+    if (scenario.checkOverlap === true) {
+      notes.push(`overlapping calls ${counts.overlaps}`);
+      if (counts.overlaps > 0) problems.push(`${counts.overlaps} calls overlapped a call of their device`);
+    }
+    if (scenario.skipped !== undefined) {
+      notes.push(`skipped ${counts.skipped}`);
+      if (counts.skipped !== scenario.skipped)
+        problems.push(`skipped ${counts.skipped}, expected ${scenario.skipped}`);
+    }
+    if (scenario.late !== undefined) {
+      notes.push(`calls past their timeout ${counts.late}`);
+      if (counts.late < scenario.late) problems.push(`only ${counts.late} calls ran past their timeout`);
+    }
   }
   if (scenario.noLostPartitions === true && lostPartitions > 0)
     problems.push(`${lostPartitions} lost-partition events`);
   if (problems.length > 0 || args.keep) notes.push(`ledgers and logs: ${dir}`);
   return { name: scenario.name, counts, seconds: (Date.now() - began) / 1000, problems, notes };
+}
+
+/** The scenario's extra figures (outage throughput, poison isolation), if it asks for them. */
+async function faultFigures(
+  scenario: Scenario,
+  dir: string,
+  marks: Record<string, number>,
+): Promise<Figures> {
+  if (scenario.figures === 'poisonIsolation') return poisonIsolation(dir);
+  if (scenario.figures === 'outageThroughput') {
+    const from = marks['outageFrom'];
+    const until = marks['outageUntil'];
+    if (from === undefined || until === undefined) return { notes: [], problems: ['no outage window'] };
+    return outageThroughput(dir, { from, until }, scenario.consumer?.failingEvery ?? 10);
+  }
+  return { notes: [], problems: [] };
 }
 
 function table(rows: readonly Row[]): string {

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KafkaCluster } from '../test/harness/kafka-cluster.js';
 import type { Fleet } from './fleet.js';
+import type { ConsumerConfig } from './protocol.js';
 
 /** What a scenario's `act` can use while records are produced and consumed. */
 export interface ScenarioContext {
@@ -12,6 +13,10 @@ export interface ScenarioContext {
   /** Resolves once this share of the produced records is in the ledgers. */
   readonly progress: (share: number) => Promise<void>;
   readonly log: (line: string) => void;
+  /** The `--short` (CI) size. */
+  readonly short: boolean;
+  /** Times (ms since the epoch) the act records for the verdict, e.g. `outageFrom`, `outageUntil`. */
+  readonly marks: Record<string, number>;
 }
 
 /** How duplicates are judged. */
@@ -36,6 +41,27 @@ export interface Scenario {
   readonly malformedEvery?: number;
   /** This many records take `slowMs` in their handler. */
   readonly slow?: { readonly records: number; readonly ms: number };
+  /** Consumer settings that differ from the suite's defaults, and the faults they inject. */
+  readonly consumer?: Partial<
+    Pick<
+      ConsumerConfig,
+      | 'ordering'
+      | 'concurrency'
+      | 'maxAttempts'
+      | 'onFailure'
+      | 'handlerTimeoutMs'
+      | 'failingEvery'
+      | 'poison'
+    >
+  >;
+  /** No two calls of one device may overlap (the consumers' `overlap` marks must be 0). */
+  readonly checkOverlap?: boolean;
+  /** Exactly this many records must be skipped (and they count as accounted for, not lost). */
+  readonly skipped?: number;
+  /** At least this many calls must have run past their timeout (the fault happened). */
+  readonly late?: number;
+  /** Extra figures for the verdict line. */
+  readonly figures?: 'outageThroughput' | 'poisonIsolation';
   /** Extra librdkafka settings for the consumers. */
   readonly kafka?: Readonly<Record<string, string | number | boolean>>;
   readonly duplicates: DuplicateRule;
@@ -189,6 +215,57 @@ export const scenarios: readonly Scenario[] = [
     checkOrder: true,
     noLostPartitions: true,
     short: false,
+    act: () => Promise.resolve(),
+  },
+  {
+    name: 'partial-outage',
+    proves:
+      '10% of devices failing for 20 s (3 s in CI) at concurrency 4 lose nothing, duplicate nothing, keep order; healthy devices keep flowing',
+    consumers: 3,
+    retryDelayMs: 200,
+    consumer: { concurrency: 4, failingEvery: 10, maxAttempts: 1000 },
+    duplicates: 'zero',
+    checkOrder: true,
+    checkOverlap: true,
+    figures: 'outageThroughput',
+    short: true,
+    act: async ({ fleet, progress, log, short, marks }) => {
+      await progress(0.1);
+      log('outage on: device-N with N % 10 === 0 throws');
+      marks['outageFrom'] = Date.now();
+      fleet.broadcast('outage on');
+      await sleep(short ? 3000 : 20_000);
+      fleet.broadcast('outage off');
+      marks['outageUntil'] = Date.now();
+      log('outage off');
+    },
+  },
+  {
+    name: 'poison-partition',
+    proves:
+      "a record that fails for good in 'partition' mode is skipped (accounted, not lost); other partitions go on; order kept",
+    consumers: 3,
+    consumer: { ordering: 'partition', onFailure: 'skip', poison: 'device-3/1' },
+    duplicates: 'zero',
+    checkOrder: true,
+    checkOverlap: true,
+    skipped: 1,
+    figures: 'poisonIsolation',
+    short: true,
+    act: () => Promise.resolve(),
+  },
+  {
+    name: 'handler-ignores-timeout',
+    proves:
+      'handlers that ignore their signal past handlerTimeoutMs never overlap a later call of their device; nothing lost or duplicated',
+    consumers: 2,
+    slow: { records: 5, ms: 2500 },
+    consumer: { handlerTimeoutMs: 1000 },
+    duplicates: 'zero',
+    checkOrder: true,
+    checkOverlap: true,
+    late: 5,
+    short: true,
     act: () => Promise.resolve(),
   },
 ];
