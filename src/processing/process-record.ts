@@ -383,6 +383,8 @@ class AttemptContext implements HandlerContext {
   readonly #lease: AbortSignal;
   #controller: AbortController | undefined;
   #onLeaseAbort: (() => void) | undefined;
+  /** Why the call was aborted before the handler first asked for its signal (a timeout). */
+  #abortedFor: { readonly reason: unknown } | undefined;
 
   constructor(item: WorkItem, attempt: number) {
     this.attempt = attempt;
@@ -396,8 +398,12 @@ class AttemptContext implements HandlerContext {
     return this.#signalController().signal;
   }
 
-  /** Aborts the handler's signal (a no-op when the handler never asked for it). */
+  /**
+   * Aborts the handler's signal. When the handler has not asked for it yet, the signal it gets later is
+   * aborted already: a handler that checks its signal only at the end still sees the timeout.
+   */
   abort(reason: unknown): void {
+    this.#abortedFor ??= { reason };
     this.#controller?.abort(reason);
   }
 
@@ -412,7 +418,8 @@ class AttemptContext implements HandlerContext {
     const controller = new AbortController();
     this.#controller = controller;
     const lease = this.#lease;
-    if (lease.aborted) controller.abort(lease.reason);
+    if (this.#abortedFor !== undefined) controller.abort(this.#abortedFor.reason);
+    else if (lease.aborted) controller.abort(lease.reason);
     else {
       this.#onLeaseAbort = () => {
         controller.abort(lease.reason);

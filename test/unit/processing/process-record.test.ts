@@ -284,6 +284,31 @@ describe('processRecord: handlers', () => {
     expect(payloads('error')).toEqual([]);
   });
 
+  it('gives a handler that first reads its signal after the timeout an aborted signal', async () => {
+    let seen: { aborted: boolean; reason: unknown } | undefined;
+    const event = vi.fn(
+      (_event: HonoEvent, context: HandlerContext) =>
+        new Promise<void>((resolve) => {
+          // Works for 7 s, then checks its signal before it would write its result.
+          setTimeout(() => {
+            seen = { aborted: context.signal.aborted, reason: context.signal.reason };
+            resolve();
+          }, 7_000);
+        }),
+    );
+    const { context, payloads } = fakeContext(
+      { event },
+      { handlerTimeoutMs: 5_000, retry: { ...retry, maxAttempts: 1 }, onFailure: 'skip' },
+    );
+    const outcome = processRecord(itemOf(inits.event), context);
+    await vi.advanceTimersByTimeAsync(7_000);
+
+    await expect(outcome).resolves.toBe('done');
+    const [error] = payloads('handlerError');
+    expect(error?.code).toBe('ERR_HONO_HANDLER_TIMEOUT');
+    expect(seen).toEqual({ aborted: true, reason: error });
+  });
+
   it('waits for a timed-out call that ignores its signal, and reports it after a second handlerTimeoutMs', async () => {
     const calls: number[] = [];
     let running = 0;
