@@ -295,7 +295,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    *
    * It resolves within `drainTimeoutMs + closeTimeoutMs` (25 s with the defaults, inside Kubernetes'
    * 30 s grace period), even when the brokers do not answer: after the drain, the last commit (tried
-   * again for up to half of `closeTimeoutMs`), leaving the group and closing the Kafka client and the
+   * again for up to three quarters of `closeTimeoutMs`), leaving the group and closing the Kafka client and the
    * dead-letter producer share one deadline of `closeTimeoutMs`. A commit or close not done by then is
    * given up (the close goes on in the background, and `warn` says so): the records after the last
    * confirmed commit are handled again by the partition's next owner. Called during `run()`, it first
@@ -903,12 +903,14 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
     this.#scheduler.drop(() => true);
     for (const lease of leases) lease.aborted();
     // Everything after the drain shares one deadline, closeTimeoutMs from now: the last commit may use
-    // half of it, ending the poll loop and closing both clients (in parallel) the rest. A step that is
+    // three quarters of it (during a cooperative rebalance its answer can take seconds, and a lost last
+    // commit means records handled again), ending the poll loop and closing both clients (in parallel)
+    // the rest; with brokers that answer, leaving the group takes well under a second. A step that is
     // not done by then is left to finish in the background.
     const closeTimeoutMs = this.#options.closeTimeoutMs;
     const closeBy = Date.now() + closeTimeoutMs;
     const left = (): number => Math.max(0, closeBy - Date.now());
-    await this.#commitFinal(closeBy - closeTimeoutMs / 2);
+    await this.#commitFinal(closeBy - closeTimeoutMs / 4);
     this.#polling = false;
     await settlesWithin(this.#pollLoop, left());
     const client = this.#client;

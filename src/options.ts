@@ -195,7 +195,7 @@ export interface HonoEventConsumerOptions {
   readonly connectTimeoutMs?: number | undefined;
   /**
    * How long `stop()` may take after the drain (`drainTimeoutMs`): its last commit (retried for up to
-   * half of this), leaving the group and closing the Kafka client and the dead-letter producer share
+   * three quarters of this), leaving the group and closing the Kafka client and the dead-letter producer share
    * this one deadline, so that `stop()` resolves within `drainTimeoutMs + closeTimeoutMs` even when
    * the brokers do not answer. @defaultValue 10000
    */
