@@ -19,13 +19,28 @@ export interface CommitPosition {
  * The {@link PartitionOffsets} of the owned partitions, by topic and partition. The owner creates a
  * tracker when a partition's first record is fetched and deletes it when the partition is revoked or
  * lost, so that nothing is committed for a partition it no longer owns.
+ *
+ * Each partition has one current tracker. When a fetched offset is not above the last one tracked,
+ * the partition's offsets went back within the assignment (log truncation followed by
+ * `auto.offset.reset`, or the topic was deleted and created again under the same name):
+ * {@link OffsetLedger.track} then replaces the current tracker with a new generation that waits for the
+ * old one's records before it lets anything be committed (see {@link PartitionOffsets}). The other
+ * methods work on the current tracker.
+ *
+ * @example
+ * ```ts
+ * const ledger = new OffsetLedger();
+ * const first = ledger.track('hono.event.DEFAULT_TENANT', 0, 41);
+ * const second = ledger.track('hono.event.DEFAULT_TENANT', 0, 0); // the topic was recreated
+ * second !== first; // true: a new generation; record 41 completes on `first`
+ * ```
  */
 export class OffsetLedger {
   /** Trackers by topic, then partition: no string key is built per record. */
   readonly #topics = new Map<string, Map<number, PartitionOffsets>>();
 
   /**
-   * The tracker of a partition, if there is one.
+   * The current tracker of a partition, if there is one.
    *
    * @param topic - the topic
    * @param partition - the partition number
@@ -33,6 +48,42 @@ export class OffsetLedger {
    */
   get(topic: string, partition: number): PartitionOffsets | undefined {
     return this.#topics.get(topic)?.get(partition);
+  }
+
+  /**
+   * Tracks a fetched record and returns the tracker that now holds it; complete the record on that
+   * tracker. The partition's current tracker is used when `offset` is above its last tracked offset
+   * (or it tracked nothing yet); a tracker is created when there is none; and when `offset` is at or
+   * below the last tracked offset (a rewind), the current tracker is replaced by a new generation,
+   * `new PartitionOffsets(topic, partition, current)`, which tracks the offset. O(1) amortized, with no
+   * allocation unless a tracker is created.
+   *
+   * @param topic - the topic
+   * @param partition - the partition number
+   * @param offset - the record's offset
+   * @returns the tracker that tracked the offset: the partition's current one
+   * @throws {RangeError} when the partition or the offset is not a non-negative integer
+   */
+  track(topic: string, partition: number, offset: number): PartitionOffsets {
+    let partitions = this.#topics.get(topic);
+    let offsets = partitions?.get(partition);
+    const last = offsets?.lastTracked;
+    if (offsets === undefined || (last !== undefined && offset <= last)) {
+      // Validate before replacing, so that an invalid offset leaves the current tracker in place.
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        throw new RangeError(
+          `${topic}[${String(partition)}]: offset must be a non-negative integer, got ${String(offset)}`,
+        );
+      }
+      offsets = new PartitionOffsets(topic, partition, offsets);
+      if (partitions === undefined) {
+        partitions = new Map();
+        this.#topics.set(topic, partitions);
+      }
+      partitions.set(partition, offsets);
+    }
+    offsets.track(offset);
+    return offsets;
   }
 
   /**
@@ -57,7 +108,7 @@ export class OffsetLedger {
   }
 
   /**
-   * Forgets a partition's tracker (the partition was revoked or lost).
+   * Forgets a partition's tracker and its predecessors (the partition was revoked or lost).
    *
    * @param topic - the topic
    * @param partition - the partition number

@@ -1,6 +1,7 @@
 /**
  * The commit position of one topic-partition: which fetched records are still being handled, and the
- * offset below which every record's handling has finished.
+ * offset below which every record's handling has finished; across a rewind of the partition's offsets
+ * (log truncation, a recreated topic), in generations.
  *
  * @module
  */
@@ -17,6 +18,20 @@ const compactAfter = 1024;
  * Gaps (compaction, transaction markers) never block the position. `track` is O(1) amortized; `complete`
  * is O(1) when the tracked offsets since the oldest unfinished one have no gaps and O(log g) otherwise,
  * where g is the number of offsets missing in that window.
+ *
+ * **Generations.** Within one assignment the client may deliver a partition's offsets from a lower
+ * offset again: after log truncation (the fetch position fell out of range, for example after an
+ * unclean leader election, and `auto.offset.reset` moved it) or when the topic was deleted and created
+ * again under the same name (its offsets start at 0 again). Those records are new and must be handled,
+ * yet offsets from before and after the rewind cannot be compared. So a rewind starts a new tracker, a
+ * generation, that keeps its predecessor while any record tracked before the rewind (in the predecessor
+ * or an earlier generation) is unfinished. Until then {@link PartitionOffsets.committable} is undefined:
+ * nothing is committed for the partition, neither the old position (which could skip the new records)
+ * nor a new one (which could skip unfinished old ones). {@link PartitionOffsets.pending} and
+ * {@link PartitionOffsets.uncommitted} count every generation, {@link PartitionOffsets.committed} starts
+ * at the predecessor's, and `track` and `complete` work on the tracker's own generation only. Once the
+ * predecessors finished, the reference to them is dropped and the tracker behaves like a first one.
+ * `OffsetLedger.track` decides when a rewind starts a generation.
  *
  * @example
  * ```ts
@@ -43,26 +58,54 @@ export class PartitionOffsets {
   #pending = 0;
   #lastTracked: number | undefined;
   #committed: number | undefined;
+  /** The generation before a rewind, while it (or an earlier one) has unfinished records. */
+  #predecessor: PartitionOffsets | undefined;
 
   /**
-   * Creates an empty tracker.
+   * Creates an empty tracker: the first of its partition, or the generation that follows `predecessor`
+   * after the partition's offsets went back (see the class description).
    *
    * @param topic - the topic
    * @param partition - the partition number
-   * @throws {RangeError} when the partition is not a non-negative integer
+   * @param predecessor - the tracker of the same partition that tracked the records fetched before the
+   *   rewind; it is kept only while it or its own predecessors have unfinished records
+   * @throws {RangeError} when the partition is not a non-negative integer, or the predecessor is of
+   *   another topic-partition
+   * @example
+   * ```ts
+   * const before = new PartitionOffsets('hono.event.DEFAULT_TENANT', 0);
+   * before.track(500);
+   * // The topic was recreated: its offsets start at 0 again.
+   * const after = new PartitionOffsets('hono.event.DEFAULT_TENANT', 0, before);
+   * after.track(0);
+   * after.complete(0);
+   * after.committable; // undefined: record 500 is still being handled
+   * before.complete(500);
+   * after.committable; // 1
+   * ```
    */
-  constructor(topic: string, partition: number) {
+  constructor(topic: string, partition: number, predecessor?: PartitionOffsets) {
     if (!Number.isSafeInteger(partition) || partition < 0) {
       throw new RangeError(`partition must be a non-negative integer, got ${String(partition)}`);
     }
+    if (predecessor !== undefined && (predecessor.topic !== topic || predecessor.partition !== partition)) {
+      throw new RangeError(
+        `the predecessor of ${topic}[${partition}] is of ${predecessor.topic}[${predecessor.partition}]`,
+      );
+    }
     this.topic = topic;
     this.partition = partition;
+    if (predecessor !== undefined) {
+      this.#committed = predecessor.committed;
+      if (predecessor.pending > 0) this.#predecessor = predecessor;
+    }
   }
 
   /**
-   * Records that a record was fetched and its handling begins.
+   * Records that a record was fetched and its handling begins, in this tracker's generation.
    *
-   * @param offset - the record's offset: greater than every offset tracked before
+   * @param offset - the record's offset: greater than every offset tracked before in this generation (a
+   *   lower one is a rewind: see `OffsetLedger.track`)
    * @throws {RangeError} when the offset is not a non-negative integer or not greater than the last tracked one
    */
   track(offset: number): void {
@@ -82,9 +125,10 @@ export class PartitionOffsets {
 
   /**
    * Records that the handling of a tracked record finished (success, or a terminal outcome such as skip
-   * or dead-letter), so the position may move past it.
+   * or dead-letter), so the position may move past it. Call it on the tracker that tracked the record:
+   * after a rewind that is the predecessor of the ledger's current tracker.
    *
-   * @param offset - the offset of a tracked record whose handling has not finished yet
+   * @param offset - the offset of a record tracked by this tracker whose handling has not finished yet
    * @throws {RangeError} when the offset was never tracked or was already completed
    */
   complete(offset: number): void {
@@ -101,41 +145,41 @@ export class PartitionOffsets {
    * The offset to commit, in Kafka's sense (the next offset to read): the lowest tracked offset whose
    * handling has not finished, or the last tracked offset + 1 when all have finished.
    *
-   * @returns the position, or undefined when nothing was ever tracked
+   * @returns the position, or undefined when nothing was ever tracked in this generation or a record of
+   *   a predecessor generation (tracked before a rewind) has not finished
    */
   get committable(): number | undefined {
-    const offsets = this.#offsets;
-    if (this.#head < offsets.length) return offsets[this.#head];
-    return this.#lastTracked === undefined ? undefined : this.#lastTracked + 1;
+    return this.#predecessorPending() > 0 ? undefined : this.#ownCommittable();
   }
 
   /**
-   * How many tracked records have not finished.
+   * How many tracked records have not finished, in this generation and its predecessors.
    *
    * @returns the count
    */
   get pending(): number {
-    return this.#pending;
+    return this.#pending + this.#predecessorPending();
   }
 
   /**
-   * How far fetching ran ahead of {@link PartitionOffsets.committable}: the offsets from the committable
-   * position up to the last tracked one, both included (0 when every tracked record finished, or nothing
-   * was tracked). Gaps in the offsets count, so it is never less than the number of records fetched past
-   * the committable position.
+   * How far fetching ran ahead of the commit position: the offsets from the lowest unfinished one (or
+   * the last tracked + 1) up to the last tracked one, both included, summed over this generation and its
+   * predecessors (0 when every tracked record finished, or nothing was tracked). Gaps in the offsets
+   * count, so it is never less than the number of records fetched past the commit position.
    *
    * @returns the distance in offsets
    */
   get uncommitted(): number {
-    const committable = this.committable;
+    const committable = this.#ownCommittable();
     const last = this.#lastTracked;
-    return committable === undefined || last === undefined ? 0 : last + 1 - committable;
+    const own = committable === undefined || last === undefined ? 0 : last + 1 - committable;
+    return this.#predecessorPending() > 0 ? own + (this.#predecessor as PartitionOffsets).uncommitted : own;
   }
 
   /**
-   * The last tracked offset.
+   * The last offset tracked in this generation.
    *
-   * @returns the offset, or undefined when nothing was ever tracked
+   * @returns the offset, or undefined when nothing was tracked in this generation
    */
   get lastTracked(): number | undefined {
     return this.#lastTracked;
@@ -143,7 +187,7 @@ export class PartitionOffsets {
 
   /**
    * The last position handed to the client for committing or confirmed by the broker (see
-   * {@link PartitionOffsets.markCommitted}).
+   * {@link PartitionOffsets.markCommitted}); a new generation starts with its predecessor's.
    *
    * @returns the position, or undefined when none was marked
    */
@@ -153,7 +197,7 @@ export class PartitionOffsets {
 
   /**
    * Whether {@link PartitionOffsets.committable} is defined and differs from
-   * {@link PartitionOffsets.committed}.
+   * {@link PartitionOffsets.committed} (so false while a predecessor generation has unfinished records).
    *
    * @returns true when a commit would move the position
    */
@@ -174,6 +218,22 @@ export class PartitionOffsets {
       throw new RangeError(`${this.#name()}: offset must be a non-negative integer, got ${String(offset)}`);
     }
     this.#committed = offset;
+  }
+
+  /** This generation's position, whatever its predecessors hold. */
+  #ownCommittable(): number | undefined {
+    const offsets = this.#offsets;
+    if (this.#head < offsets.length) return offsets[this.#head];
+    return this.#lastTracked === undefined ? undefined : this.#lastTracked + 1;
+  }
+
+  /** The unfinished records of the predecessor generations; forgets them once there are none. */
+  #predecessorPending(): number {
+    const predecessor = this.#predecessor;
+    if (predecessor === undefined) return 0;
+    const pending = predecessor.pending;
+    if (pending === 0) this.#predecessor = undefined;
+    return pending;
   }
 
   /** The slot holding `offset` among the unfinished window, or -1. */

@@ -164,6 +164,149 @@ describe('PartitionOffsets', () => {
   });
 });
 
+describe('PartitionOffsets generations (offsets that went back)', () => {
+  it('commits nothing until the records from before the rewind finished, then the new position', () => {
+    const before = tracker(100, 101, 102);
+    before.markCommitted(100);
+    before.complete(100);
+    const after = new PartitionOffsets('hono.event.t', 3, before);
+    expect(after.committed).toBe(100);
+    expect(after.lastTracked).toBeUndefined();
+    after.track(0);
+    after.track(1);
+    after.complete(0);
+    after.complete(1);
+    expect(after.committable).toBeUndefined();
+    expect(after.needsCommit).toBe(false);
+    before.complete(102);
+    expect(after.committable).toBeUndefined();
+    before.complete(101);
+    expect(after.committable).toBe(2);
+    expect(after.needsCommit).toBe(true);
+    expect(after.pending).toBe(0);
+    after.markCommitted(2);
+    expect(after.committed).toBe(2);
+    expect(after.needsCommit).toBe(false);
+    // The old tracker is untouched by the new generation's bookkeeping.
+    expect(before.committable).toBe(103);
+    expect(before.committed).toBe(100);
+  });
+
+  it('holds the new generation at its own lowest unfinished record once the old ones finished', () => {
+    const before = tracker(50);
+    const after = new PartitionOffsets('hono.event.t', 3, before);
+    after.track(10);
+    after.track(11);
+    after.complete(11);
+    before.complete(50);
+    expect(after.committable).toBe(10);
+    after.complete(10);
+    expect(after.committable).toBe(12);
+  });
+
+  it('yields the new position at once when nothing was pending at the rewind (a recreated topic)', () => {
+    const before = tracker(40, 41);
+    before.complete(40);
+    before.complete(41);
+    before.markCommitted(42);
+    const after = new PartitionOffsets('hono.event.t', 3, before);
+    expect(after.committed).toBe(42);
+    expect(after.committable).toBeUndefined();
+    after.track(0);
+    expect(after.committable).toBe(0);
+    expect(after.needsCommit).toBe(true);
+    after.complete(0);
+    expect(after.committable).toBe(1);
+    expect(after.uncommitted).toBe(0);
+  });
+
+  it('waits for every earlier generation after two rewinds in a row', () => {
+    const first = tracker(200, 201);
+    const second = new PartitionOffsets('hono.event.t', 3, first);
+    second.track(100);
+    second.track(101);
+    const third = new PartitionOffsets('hono.event.t', 3, second);
+    third.track(0);
+    expect(third.pending).toBe(5);
+    second.complete(100);
+    second.complete(101);
+    third.complete(0);
+    // The middle generation finished, the first did not: still nothing to commit.
+    expect(second.committable).toBeUndefined();
+    expect(third.committable).toBeUndefined();
+    expect(third.pending).toBe(2);
+    first.complete(201);
+    first.complete(200);
+    expect(second.committable).toBe(102);
+    expect(third.committable).toBe(1);
+    expect(third.pending).toBe(0);
+  });
+
+  it('drops a finished generation from the chain when the next one is made', () => {
+    const first = tracker(5);
+    const second = new PartitionOffsets('hono.event.t', 3, first);
+    second.track(3);
+    first.complete(5);
+    const third = new PartitionOffsets('hono.event.t', 3, second);
+    third.track(1);
+    // Only the second generation's record holds the third back.
+    expect(third.committable).toBeUndefined();
+    second.complete(3);
+    expect(third.committable).toBe(1);
+  });
+
+  it('sums pending records and uncommitted offsets over the generations', () => {
+    const before = tracker(10, 11, 15);
+    before.complete(11);
+    const after = new PartitionOffsets('hono.event.t', 3, before);
+    after.track(0);
+    after.track(2);
+    expect(after.pending).toBe(4);
+    expect(after.uncommitted).toBe(6 + 3);
+    after.complete(0);
+    expect(after.pending).toBe(3);
+    expect(after.uncommitted).toBe(6 + 1);
+    before.complete(10);
+    expect(after.uncommitted).toBe(1 + 1);
+    before.complete(15);
+    expect(after.pending).toBe(1);
+    expect(after.uncommitted).toBe(1);
+    expect(after.committable).toBe(2);
+  });
+
+  it('completes a record on the tracker that tracked it, not on the other generation', () => {
+    const before = tracker(7, 8);
+    const after = new PartitionOffsets('hono.event.t', 3, before);
+    after.track(7);
+    after.complete(7);
+    // Offset 7 of the old generation is still unfinished; completing 7 again on the new one fails.
+    expect(() => {
+      after.complete(7);
+    }).toThrow(RangeError);
+    expect(() => {
+      after.complete(8);
+    }).toThrow(RangeError);
+    expect(after.pending).toBe(2);
+    before.complete(7);
+    before.complete(8);
+    expect(after.pending).toBe(0);
+    expect(after.committable).toBe(8);
+  });
+
+  it('still rejects a non-increasing offset within one generation', () => {
+    const after = new PartitionOffsets('hono.event.t', 3, tracker(9));
+    after.track(4);
+    expect(() => {
+      after.track(4);
+    }).toThrow(RangeError);
+  });
+
+  it('rejects a predecessor of another topic-partition', () => {
+    expect(() => new PartitionOffsets('hono.event.t', 2, tracker(1))).toThrow(RangeError);
+    expect(() => new PartitionOffsets('other', 3, tracker(1))).toThrow(RangeError);
+  });
+});
+
 /**
  * A run: increasing offsets with gaps, and an interleaving of tracking and completion steps. With a
  * `hold`, the lowest unfinished offset is completed only every `hold` steps, so that thousands of
@@ -257,6 +400,116 @@ function play({ start, gaps, choices, hold }: Scenario): void {
   }
 }
 
+/**
+ * A run with rewinds: segments of increasing offsets, each after the first starting at or below the
+ * last offset tracked before it (log truncation, a recreated topic), tracked in order and completed in
+ * any order, interleaved.
+ */
+const rewindScenario = fc.record({
+  segments: fc.array(
+    fc.record({
+      back: fc.oneof(fc.constant(0), fc.nat(10), fc.nat(10_000)),
+      gaps: fc.array(fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, fc.integer({ min: 2, max: 50 })), {
+        minLength: 1,
+        maxLength: 25,
+      }),
+    }),
+    { minLength: 1, maxLength: 5 },
+  ),
+  start: fc.nat(1000),
+  choices: fc.array(fc.nat(), { maxLength: 300 }),
+});
+
+interface Generation {
+  readonly offsets: PartitionOffsets;
+  readonly unfinished: number[];
+  last: number | undefined;
+}
+
+/**
+ * Plays a rewind scenario the way `OffsetLedger.track` does (a new generation when an offset is not
+ * above the current generation's last) against a model (each generation's unfinished offsets), checking
+ * after every step: nothing is committable while an earlier generation has an unfinished record;
+ * otherwise the current generation's lowest unfinished offset (last + 1 when none); pending and
+ * uncommitted are summed over the generations.
+ */
+function playRewinds({
+  segments,
+  start,
+  choices,
+}: {
+  segments: { back: number; gaps: number[] }[];
+  start: number;
+  choices: number[];
+}): void {
+  const plan: number[] = [];
+  let next = start;
+  for (const [index, { back, gaps }] of segments.entries()) {
+    if (index > 0) next = Math.max(0, (plan.at(-1) as number) - back);
+    for (const gap of gaps) {
+      plan.push(next);
+      next += gap;
+    }
+  }
+  const generations: Generation[] = [];
+  let tracked = 0;
+  for (let step = 0; ; step += 1) {
+    const open = generations.filter((generation) => generation.unfinished.length > 0);
+    if (tracked === plan.length && open.length === 0) break;
+    const choice = choices[step] ?? step;
+    if (tracked < plan.length && (open.length === 0 || choice % 2 === 0)) {
+      const offset = plan[tracked] as number;
+      tracked += 1;
+      let current = generations.at(-1);
+      if (current?.last === undefined || offset <= current.last) {
+        current = {
+          offsets: new PartitionOffsets('t', 0, current?.offsets),
+          unfinished: [],
+          last: undefined,
+        };
+        generations.push(current);
+      }
+      current.offsets.track(offset);
+      current.unfinished.push(offset);
+      current.last = offset;
+    } else {
+      const generation = open[(choice >>> 1) % open.length] as Generation;
+      const index = (choice >>> 4) % generation.unfinished.length;
+      const offset = generation.unfinished[index] as number;
+      generation.unfinished[index] = generation.unfinished.at(-1) as number;
+      generation.unfinished.pop();
+      generation.offsets.complete(offset);
+    }
+    const current = generations.at(-1) as Generation;
+    const earlierOpen = generations.slice(0, -1).some((generation) => generation.unfinished.length > 0);
+    const lowestOf = (generation: Generation): number | undefined =>
+      generation.unfinished.length === 0 ? undefined : Math.min(...generation.unfinished);
+    const lowest = lowestOf(current);
+    const expected = earlierOpen
+      ? undefined
+      : (lowest ?? (current.last === undefined ? undefined : current.last + 1));
+    const pending = generations.reduce((sum, generation) => sum + generation.unfinished.length, 0);
+    const uncommitted = generations.reduce((sum, generation) => {
+      const low = lowestOf(generation);
+      return low === undefined ? sum : sum + (generation.last as number) + 1 - low;
+    }, 0);
+    const { offsets } = current;
+    if (
+      offsets.committable !== expected ||
+      offsets.pending !== pending ||
+      offsets.uncommitted !== uncommitted ||
+      offsets.needsCommit !== (expected !== undefined)
+    ) {
+      expect({
+        committable: offsets.committable,
+        pending: offsets.pending,
+        uncommitted: offsets.uncommitted,
+        needsCommit: offsets.needsCommit,
+      }).toEqual({ committable: expected, pending, uncommitted, needsCommit: expected !== undefined });
+    }
+  }
+}
+
 describe('PartitionOffsets properties', () => {
   it('committable is the lowest unfinished offset after every step, for any gaps and completion order', () => {
     fc.assert(
@@ -268,6 +521,10 @@ describe('PartitionOffsets properties', () => {
         numRuns: 500,
       },
     );
+  });
+
+  it('commits nothing across a rewind until the earlier generations finished, for any interleaving', () => {
+    fc.assert(fc.property(rewindScenario, playRewinds), { numRuns: 500 });
   });
 
   it('stays correct over long runs that pass the compaction threshold', () => {
