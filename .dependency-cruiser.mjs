@@ -2,8 +2,7 @@
 // one. Type-only imports count too (tsPreCompilationDeps): a cycle of types is still a cycle to a reader.
 
 /** The engine and everything that knows about the consumer; the pure layers must not depend on it. */
-const CONSUMER =
-  '^src/(consumer[.]ts$|consumer/|consumer-events[.]ts$|processing/|handlers[.]ts$|options[.]ts$|cli/)';
+const CONSUMER = '^src/(consumer/|engine/|processing/|cli/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
@@ -21,6 +20,24 @@ export default {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/kafka/' },
       to: { path: '(^|/)@confluentinc/kafka-javascript($|/)' },
+    },
+    {
+      name: 'engine-sees-only-the-seam',
+      comment:
+        'The engine receives its clients through src/engine/client.ts; of src/kafka/ it uses only the ' +
+        "classification of the client's error codes (failure-codes.ts), never an adapter.",
+      severity: 'error',
+      from: { path: '^src/(engine|processing)/' },
+      to: { path: '^src/kafka/', pathNot: '^src/kafka/failure-codes[.]ts$' },
+    },
+    {
+      name: 'only-the-public-face-picks-the-adapter',
+      comment:
+        'Only the public consumer class (and the CLI) choose the librdkafka adapter; everything else gets ' +
+        'clients from whoever made it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(kafka/|consumer/hono-event-consumer[.]ts$|cli/)' },
+      to: { path: '^src/kafka/rdkafka-' },
     },
     {
       name: 'src-not-to-tooling',

@@ -20,12 +20,12 @@
  */
 
 // The consumer
-export { HonoEventConsumer } from './consumer.js';
-export type { ConsumerState, HealthSnapshot, PartitionHealth } from './consumer.js';
-export { FailureOutcome } from './options.js';
-export type { HonoEventConsumerOptions, Logger, RetryOptions } from './options.js';
+export { HonoEventConsumer } from './consumer/hono-event-consumer.js';
+export type { ConsumerState, HealthSnapshot, PartitionHealth } from './consumer/hono-event-consumer.js';
+export { FailureOutcome } from './consumer/options.js';
+export type { HonoEventConsumerOptions, Logger, RetryOptions } from './consumer/options.js';
 export { Ordering } from './scheduling/ordering.js';
-export type { EventHandler, HandlerContext, HonoEventHandlers, InvalidRecordHandler } from './handlers.js';
+export type { EventHandler, HandlerContext, HonoEventHandlers, InvalidRecordHandler } from './consumer/handlers.js';
 export type {
   DeadLetterInfo,
   HonoEventConsumerEvents,
@@ -33,7 +33,7 @@ export type {
   RecordCoordinates,
   RetryInfo,
   SkipInfo,
-} from './consumer-events.js';
+} from './consumer/events.js';
 export type { TopicPartition, TopicPartitionOffset } from './types.js';
 
 // Errors

@@ -9,7 +9,7 @@
  * keeps each partition's printed events a prefix of the partition. So what was printed, and only that,
  * is committed.
  */
-import type { HonoEventConsumer } from '../consumer.js';
+import type { HonoEventConsumer } from '../consumer/hono-event-consumer.js';
 import {
   type DecodeError,
   HandlerErrorCode,
@@ -17,8 +17,8 @@ import {
   isHonoKafkaError,
   OptionsError,
 } from '../errors.js';
-import type { HonoEventHandlers } from '../handlers.js';
-import { type HonoEventConsumerOptions, type Logger, secretValues } from '../options.js';
+import type { HonoEventHandlers } from '../consumer/handlers.js';
+import { type HonoEventConsumerOptions, type Logger, secretValues } from '../consumer/options.js';
 import { eventTopic } from '../tenant.js';
 import type { HonoEvent } from '../wire/types.js';
 import { type ConsumeArgs, parseCommandLine } from './args.js';
@@ -150,7 +150,7 @@ class ConsumeCommand {
     const args = this.#args;
     for (const warning of args.warnings) await this.#status.note(`${programName}: warning: ${warning}`);
     // Loaded here, so that --help and usage errors work without loading the native Kafka client.
-    const { HonoEventConsumer } = await import('../consumer.js');
+    const { HonoEventConsumer } = await import('../consumer/hono-event-consumer.js');
     let consumer: HonoEventConsumer;
     try {
       consumer = new HonoEventConsumer(this.#options());

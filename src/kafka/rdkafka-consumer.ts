@@ -8,9 +8,13 @@ import { settlesWithin } from '../deadline.js';
 import { classifyFailure, codeOfErrorText, problems } from './failure-codes.js';
 import { diagnoseCertificate, type TlsTrust, tlsBrokerOf } from './tls-diagnosis.js';
 import type { TopicPartition, TopicPartitionOffset } from '../types.js';
-
-/** A record as the client delivers it. */
-export type ClientMessage = kafka.Message;
+import {
+  ClientFailure,
+  type ClientMessage,
+  type ClientSettings,
+  type ConsumerClient,
+  type ConsumerListeners,
+} from '../engine/client.js';
 
 /** Methods present at run time but missing from the client's type declarations (1.10). */
 interface ConsumerRuntime {
@@ -22,44 +26,6 @@ interface ConsumerRuntime {
   rebalanceProtocol(): 'COOPERATIVE' | 'EAGER' | 'NONE';
   setDefaultIsTimeoutOnlyForFirstMessage(value: boolean): void;
   setDefaultConsumeTimeout(ms: number): void;
-}
-
-/** What the client reports when the group hands partitions out or takes them back. */
-export interface RebalanceEvent {
-  readonly kind: 'assign' | 'revoke';
-  readonly partitions: readonly TopicPartition[];
-  /** True when the partitions were taken away without a revoke (session timeout, fatal error). */
-  readonly lost: boolean;
-}
-
-/**
- * A failure reported by the client. Its numeric code stays inside the SDK (the SDK maps it to its own
- * typed errors); the original error is the `cause`.
- */
-export class ClientFailure extends Error {
-  override readonly name = 'ClientFailure';
-  readonly code: number;
-  readonly isFatal: boolean;
-  readonly isRetriable: boolean;
-
-  constructor(
-    code: number,
-    message: string,
-    flags: { isFatal: boolean; isRetriable: boolean },
-    cause: unknown,
-  ) {
-    super(message, { cause });
-    this.code = code;
-    this.isFatal = flags.isFatal;
-    this.isRetriable = flags.isRetriable;
-  }
-}
-
-/** Callbacks from the client to the SDK. */
-export interface ConsumerListeners {
-  rebalance(event: RebalanceEvent): void;
-  commitResult(error: ClientFailure | undefined, offsets: readonly TopicPartitionOffset[]): void;
-  clientError(failure: ClientFailure): void;
 }
 
 /** The librdkafka error codes the SDK reacts to. */
@@ -94,7 +60,7 @@ export function toClientFailure(error: unknown): ClientFailure {
   return new ClientFailure(code, message, flags, error);
 }
 
-type Settings = Record<string, string | number | boolean>;
+type Settings = ClientSettings;
 
 /** The first connect attempt's timeout; each further attempt doubles it (see {@link RdkafkaConsumer.connect}). */
 const firstAttemptMs = 1_500;
@@ -133,7 +99,7 @@ export function connectionFailureOf(log: ClientLog): ClientFailure | undefined {
  * Offsets are never stored or committed by librdkafka on its own: `enable.auto.commit` and
  * `enable.auto.offset.store` are off, and the SDK commits explicit positions.
  */
-export class RdkafkaConsumer {
+export class RdkafkaConsumer implements ConsumerClient {
   readonly #consumer: kafka.KafkaConsumer;
   readonly #runtime: ConsumerRuntime;
   readonly #listeners: ConsumerListeners;

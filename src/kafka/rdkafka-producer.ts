@@ -5,25 +5,21 @@
 import kafka from '@confluentinc/kafka-javascript';
 import { wireValue } from '../wire/bytes.js';
 import { toClientFailure } from './rdkafka-consumer.js';
+import type { ClientSettings, OutgoingRecord, ProducerClient, ProducerListeners } from '../engine/client.js';
 
-/** One record to write. */
-export interface OutgoingRecord {
-  readonly topic: string;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  readonly headers: readonly Readonly<Record<string, Buffer | string>>[];
-}
-
-type Settings = Record<string, string | number | boolean>;
+type Settings = ClientSettings;
 
 /** A producer with acknowledged sends. */
-export class RdkafkaProducer {
+export class RdkafkaProducer implements ProducerClient {
   readonly #producer: kafka.Producer;
   readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   #next = 0;
 
-  /** @param settings - librdkafka settings (brokers, security); acks and idempotence are fixed */
-  constructor(settings: Settings) {
+  /**
+   * @param settings - librdkafka settings (brokers, security); acks and idempotence are fixed
+   * @param listeners - where failures outside a send go (brokers down, a fatal error)
+   */
+  constructor(settings: Settings, listeners: ProducerListeners) {
     this.#producer = new kafka.Producer({
       ...settings,
       dr_cb: true,
@@ -37,7 +33,9 @@ export class RdkafkaProducer {
       if (error === null || error === undefined) waiter?.resolve();
       else waiter?.reject(toClientFailure(error));
     });
-    this.#producer.on('event.error', () => undefined);
+    this.#producer.on('event.error', (error) => {
+      listeners.clientError(toClientFailure(error));
+    });
   }
 
   /**

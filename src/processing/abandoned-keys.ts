@@ -4,7 +4,7 @@
  * not run either. Otherwise the application would see them before the abandoned record, which the
  * partition's next owner (or the consumer after a restart) handles again: N+1, then N, then N+1.
  */
-import type { PartitionLease } from '../consumer/partition-table.js';
+import type { PartitionLease } from '../engine/partition-table.js';
 
 /** Keys blocked for the rest of a lease; forgotten with the lease. */
 export class AbandonedKeys {

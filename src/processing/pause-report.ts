@@ -4,7 +4,7 @@
  * the reason changes; and how it ended (resumed, or released uncommitted).
  */
 import { DecodeError, type HonoKafkaError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../consumer/options.js';
 import type { WorkItem } from './work-item.js';
 
 /** While a partition stays paused for the same reason, the log reminds of it at most this often. */

@@ -3,7 +3,7 @@
  * outcome after the last attempt. Resolves `done` when the record may be committed past, `abandoned`
  * when it must not be (its partition was revoked or the consumer stopped first).
  */
-import type { HonoEventConsumerEvents } from '../consumer-events.js';
+import type { HonoEventConsumerEvents } from '../consumer/events.js';
 import {
   DecodeError,
   HandlerError,
@@ -14,8 +14,8 @@ import {
   KafkaClientErrorCode,
   thrownMessage,
 } from '../errors.js';
-import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../handlers.js';
-import type { ResolvedOptions } from '../options.js';
+import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../consumer/handlers.js';
+import type { ResolvedOptions } from '../consumer/options.js';
 import { retryDelay, sleep } from '../retry/backoff.js';
 import { isExpired } from '../command-window.js';
 import type { HandlerTimeouts, RunningCall } from './handler-timeouts.js';

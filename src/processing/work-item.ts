@@ -2,7 +2,7 @@
  * A fetched record on its way through the SDK: what the scheduler queues, `processRecord` handles
  * and the pause report describes. On its own so that both can use it without importing each other.
  */
-import type { PartitionLease } from '../consumer/partition-table.js';
+import type { PartitionLease } from '../engine/partition-table.js';
 import type { DecodeError } from '../errors.js';
 import type { KafkaRecord } from '../types.js';
 import type { HonoEvent } from '../wire/types.js';

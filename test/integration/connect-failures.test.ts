@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HonoEventConsumer } from '../../src/consumer.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
 import { isHonoKafkaError } from '../../src/errors.js';
 import { randomSuffix } from './clients.js';
 import { createTestTopic, quietLogger, sequencedEvents, waitFor } from './consumer-helpers.js';

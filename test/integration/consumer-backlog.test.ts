@@ -5,7 +5,7 @@
  * handled twice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PauseReason } from '../../src/consumer-events.js';
+import type { PauseReason } from '../../src/consumer/events.js';
 import { createTestTopic, deferred, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
 
 let topic: TestTopic | undefined;

@@ -3,7 +3,7 @@
  * it does not report ready too early.
  */
 import { describe, expect, it } from 'vitest';
-import { HonoEventConsumer } from '../../src/consumer.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
 import { KafkaClientError } from '../../src/errors.js';
 import { quietLogger } from './consumer-helpers.js';
 

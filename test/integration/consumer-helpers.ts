@@ -3,8 +3,8 @@
  * encoders, consumers that are always stopped, and waits on conditions (never fixed sleeps).
  */
 import { encodeDataEvent } from '../../src/wire/encode.js';
-import { HonoEventConsumer } from '../../src/consumer.js';
-import type { HonoEventConsumerOptions } from '../../src/options.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
+import type { HonoEventConsumerOptions } from '../../src/consumer/options.js';
 import type { EncodedRecord } from '../../src/wire/types.js';
 import { randomSuffix, TestAdmin, TestProducer, type TestRecord } from './clients.js';
 import { kafkaEnvironment } from './kafka-env.js';

@@ -6,7 +6,7 @@
  * "from now" for a topic that existed at the start.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { HonoEventConsumer } from '../../src/consumer.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
 import { eventTopic } from '../../src/tenant.js';
 import type { HonoEvent } from '../../src/wire/types.js';
 import { randomSuffix, TestAdmin, TestProducer } from './clients.js';

@@ -3,7 +3,7 @@
  * run concurrently, and never more records in flight or buffered than the limit.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PauseReason } from '../../src/consumer-events.js';
+import type { PauseReason } from '../../src/consumer/events.js';
 import type { HonoEvent } from '../../src/wire/types.js';
 import { createTestTopic, deferred, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
 

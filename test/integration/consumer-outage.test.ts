@@ -3,8 +3,8 @@
  * on its data. Consumption resumes, nothing is lost, and `health()` showed the outage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HonoEventConsumer } from '../../src/consumer.js';
-import type { HealthSnapshot } from '../../src/consumer.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
+import type { HealthSnapshot } from '../../src/consumer/hono-event-consumer.js';
 import { KafkaCluster } from '../harness/kafka-cluster.js';
 import { randomSuffix, TestAdmin, TestProducer } from './clients.js';
 import { quietLogger, sequencedEvents, waitFor } from './consumer-helpers.js';

@@ -4,7 +4,7 @@
  * is handled twice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HonoEventConsumer } from '../../src/consumer.js';
+import type { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
 import type { TopicPartition } from '../../src/types.js';
 import { createTestTopic, sequencedEvents, type TestTopic, waitFor } from './consumer-helpers.js';
 import { kafkaEnvironment } from './kafka-env.js';

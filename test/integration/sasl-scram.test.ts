@@ -3,7 +3,7 @@
  * password fails with an authentication error within seconds instead of hanging.
  */
 import kafka from '@confluentinc/kafka-javascript';
-import { HonoEventConsumer } from '../../src/consumer.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
 import { isHonoKafkaError } from '../../src/errors.js';
 import { encodeConnectionEvent } from '../../src/wire/encode.js';
 import { quietLogger, waitFor } from './consumer-helpers.js';

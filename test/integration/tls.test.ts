@@ -5,7 +5,7 @@
  * that says what to do.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { HonoEventConsumer } from '../../src/consumer.js';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
 import { isHonoKafkaError } from '../../src/errors.js';
 import type { ConnectionEvent } from '../../src/wire/types.js';
 import { encodeConnectionEvent } from '../../src/wire/encode.js';

@@ -2,13 +2,9 @@
  * The per-partition backlog bound (`maxUncommitted`) and back-pressure that stops fetching only where
  * the backlog is, against the fake Kafka client (issue 12, defects 2 and 6).
  */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { baseConfig, ConsumerModel } from '../fakes/consumer-model.js';
 import { fakeKafka } from '../fakes/fake-kafka.js';
-
-vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) =>
-  (await import('../fakes/fake-kafka.js')).fakeAdapterModule(await importOriginal<object>()),
-);
 
 const topic = 'hono.event.t';
 

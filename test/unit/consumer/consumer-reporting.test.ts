@@ -6,7 +6,13 @@
  * while the committed positions are being read waits for the assignment.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConsumerListeners, RebalanceEvent } from '../../../src/kafka/rdkafka-consumer.js';
+import {
+  ClientFailure,
+  type ClientFactories,
+  type ConsumerClient,
+  type ConsumerListeners,
+  type RebalanceEvent,
+} from '../../../src/engine/client.js';
 import type { TopicPartition } from '../../../src/types.js';
 
 const fake = vi.hoisted(() => ({
@@ -25,65 +31,72 @@ interface FakeClient {
   pollFailures: Error[];
 }
 
-vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../src/kafka/rdkafka-consumer.js')>();
-  class FakeRdkafkaConsumer implements FakeClient {
-    static readonly beginning = -2;
-    readonly listeners: ConsumerListeners;
-    readonly calls: { name: string; partitions?: unknown }[] = [];
-    readonly pollFailures: Error[] = [];
-    constructor(_settings: unknown, listeners: ConsumerListeners) {
-      this.listeners = listeners;
-      fake.instances.push(this);
-    }
-    connect(): Promise<void> {
-      return Promise.resolve();
-    }
-    subscribe(): void {
-      this.calls.push({ name: 'subscribe' });
-    }
-    async poll(_max: number, timeoutMs: number): Promise<unknown[]> {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
-      const failure = this.pollFailures.shift();
-      if (failure !== undefined) throw failure;
-      return [];
-    }
-    assign(partitions: readonly TopicPartition[]): void {
-      this.calls.push({ name: 'assign', partitions });
-    }
-    unassign(partitions: readonly TopicPartition[]): void {
-      this.calls.push({ name: 'unassign', partitions });
-    }
-    pause(): void {}
-    resume(): void {}
-    commit(): void {}
-    highWatermark(): undefined {
-      return undefined;
-    }
-    reachable(): Promise<boolean> {
-      return Promise.resolve(true);
-    }
-    topicNames(): Promise<Set<string> | undefined> {
-      return Promise.resolve(fake.existingTopics === undefined ? undefined : new Set(fake.existingTopics));
-    }
-    committed(partitions: readonly TopicPartition[]) {
-      this.calls.push({ name: 'committed', partitions });
-      return (
-        fake.committed?.(partitions) ?? Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })))
-      );
-    }
-    get connected(): boolean {
-      return true;
-    }
-    disconnect(): Promise<boolean> {
-      return Promise.resolve(true);
-    }
+class FakeRdkafkaConsumer implements FakeClient {
+  static readonly beginning = -2;
+  readonly listeners: ConsumerListeners;
+  readonly calls: { name: string; partitions?: unknown }[] = [];
+  readonly pollFailures: Error[] = [];
+  constructor(_settings: unknown, listeners: ConsumerListeners) {
+    this.listeners = listeners;
+    fake.instances.push(this);
   }
-  return { ...actual, RdkafkaConsumer: FakeRdkafkaConsumer };
-});
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  subscribe(): void {
+    this.calls.push({ name: 'subscribe' });
+  }
+  async poll(_max: number, timeoutMs: number): Promise<unknown[]> {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
+    const failure = this.pollFailures.shift();
+    if (failure !== undefined) throw failure;
+    return [];
+  }
+  assign(partitions: readonly TopicPartition[]): void {
+    this.calls.push({ name: 'assign', partitions });
+  }
+  unassign(partitions: readonly TopicPartition[]): void {
+    this.calls.push({ name: 'unassign', partitions });
+  }
+  pause(): void {}
+  resume(): void {}
+  commit(): void {}
+  highWatermark(): undefined {
+    return undefined;
+  }
+  reachable(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  topicNames(): Promise<Set<string> | undefined> {
+    return Promise.resolve(fake.existingTopics === undefined ? undefined : new Set(fake.existingTopics));
+  }
+  committed(partitions: readonly TopicPartition[]) {
+    this.calls.push({ name: 'committed', partitions });
+    return (
+      fake.committed?.(partitions) ?? Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })))
+    );
+  }
+  get connected(): boolean {
+    return true;
+  }
+  disconnect(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+}
 
-const { HonoEventConsumer } = await import('../../../src/consumer.js');
-const { clientCodes, ClientFailure } = await import('../../../src/kafka/rdkafka-consumer.js');
+const { HonoEventConsumer, withClients } = await import('../../../src/consumer/hono-event-consumer.js');
+
+/** The fakes above, as the engine's clients. */
+const clients: ClientFactories = {
+  consumer: (settings, listeners) =>
+    new FakeRdkafkaConsumer(settings, listeners) as unknown as ConsumerClient,
+  producer: () => {
+    throw new Error('no producer in these tests');
+  },
+  beginning: FakeRdkafkaConsumer.beginning,
+  isUnknownTopic: (failure) => failure.code === 3,
+};
+const { clientCodes } = await import('../../../src/kafka/rdkafka-consumer.js');
 
 const consumers: InstanceType<typeof HonoEventConsumer>[] = [];
 const unknownTopic = () =>
@@ -103,7 +116,10 @@ afterEach(async () => {
 
 async function started(options: { tenant: string | string[]; startFrom?: 'earliest' | 'latest' }) {
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const consumer = new HonoEventConsumer({ brokers: 'kafka:9092', groupId: 'g', logger, ...options });
+  const consumer = withClients(
+    clients,
+    () => new HonoEventConsumer({ brokers: 'kafka:9092', groupId: 'g', logger, ...options }),
+  );
   consumers.push(consumer);
   const errors: unknown[] = [];
   consumer.on('error', (error) => errors.push(error));

@@ -5,9 +5,9 @@
  */
 import { readdirSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { HonoEventConsumer } from '../../../src/consumer.js';
+import { HonoEventConsumer } from '../../../src/consumer/hono-event-consumer.js';
 import { OptionsError, StateError } from '../../../src/errors.js';
-import type { HonoEventHandlers } from '../../../src/handlers.js';
+import type { HonoEventHandlers } from '../../../src/consumer/handlers.js';
 
 const quiet = {
   debug: () => undefined,

@@ -4,7 +4,12 @@
  * dead-letter producer are replaced by fakes at their adapter modules, on fake timers.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConsumerListeners } from '../../../src/kafka/rdkafka-consumer.js';
+import {
+  ClientFailure,
+  type ClientFactories,
+  type ConsumerClient,
+  type ConsumerListeners,
+} from '../../../src/engine/client.js';
 import type { TopicPartition, TopicPartitionOffset } from '../../../src/types.js';
 
 const fake = vi.hoisted(() => ({
@@ -31,103 +36,104 @@ interface FakeProducer {
   sent: unknown[];
 }
 
-vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../src/kafka/rdkafka-consumer.js')>();
-  class FakeRdkafkaConsumer implements FakeClient {
-    static readonly beginning = -2;
-    readonly listeners: ConsumerListeners;
-    records: unknown[] = [];
-    readonly commits: TopicPartitionOffset[][] = [];
-    answer: 'confirm' | 'fail' | 'never' = 'confirm';
-    hangOnDisconnect = false;
-    disconnectedAt: number | undefined;
-    readonly #pending: TopicPartitionOffset[][] = [];
-    constructor(_settings: unknown, listeners: ConsumerListeners) {
-      this.listeners = listeners;
-      fake.clients.push(this);
-    }
-    connect(): Promise<void> {
-      return Promise.resolve();
-    }
-    subscribe(): void {}
-    async poll(max: number, timeoutMs: number): Promise<unknown[]> {
-      this.#answerCommits();
-      const records = this.records.splice(0, max);
-      if (records.length > 0) return records;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
-      this.#answerCommits();
-      return [];
-    }
-    assign(): void {}
-    unassign(): void {}
-    pause(): void {}
-    resume(): void {}
-    commit(offsets: readonly TopicPartitionOffset[]): void {
-      const copy = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
-      this.commits.push(copy);
-      this.#pending.push(copy);
-    }
-    highWatermark(): undefined {
-      return undefined;
-    }
-    reachable(): Promise<boolean> {
-      return Promise.resolve(true);
-    }
-    topicNames(): Promise<Set<string> | undefined> {
-      return Promise.resolve(undefined);
-    }
-    committed(partitions: readonly TopicPartition[]) {
-      return Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })));
-    }
-    get connected(): boolean {
-      return true;
-    }
-    disconnect(): Promise<boolean> {
-      this.disconnectedAt = Date.now();
-      return this.hangOnDisconnect ? new Promise<boolean>(() => undefined) : Promise.resolve(true);
-    }
-    #answerCommits(): void {
-      if (this.answer === 'never') return;
-      for (const offsets of this.#pending.splice(0)) {
-        const failure =
-          this.answer === 'fail'
-            ? new actual.ClientFailure(
-                27,
-                'Broker: Rebalance in progress',
-                { isFatal: false, isRetriable: true },
-                undefined,
-              )
-            : undefined;
-        this.listeners.commitResult(failure, offsets);
-      }
+class FakeRdkafkaConsumer implements FakeClient {
+  static readonly beginning = -2;
+  readonly listeners: ConsumerListeners;
+  records: unknown[] = [];
+  readonly commits: TopicPartitionOffset[][] = [];
+  answer: 'confirm' | 'fail' | 'never' = 'confirm';
+  hangOnDisconnect = false;
+  disconnectedAt: number | undefined;
+  readonly #pending: TopicPartitionOffset[][] = [];
+  constructor(_settings: unknown, listeners: ConsumerListeners) {
+    this.listeners = listeners;
+    fake.clients.push(this);
+  }
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  subscribe(): void {}
+  async poll(max: number, timeoutMs: number): Promise<unknown[]> {
+    this.#answerCommits();
+    const records = this.records.splice(0, max);
+    if (records.length > 0) return records;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
+    this.#answerCommits();
+    return [];
+  }
+  assign(): void {}
+  unassign(): void {}
+  pause(): void {}
+  resume(): void {}
+  commit(offsets: readonly TopicPartitionOffset[]): void {
+    const copy = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+    this.commits.push(copy);
+    this.#pending.push(copy);
+  }
+  highWatermark(): undefined {
+    return undefined;
+  }
+  reachable(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  topicNames(): Promise<Set<string> | undefined> {
+    return Promise.resolve(undefined);
+  }
+  committed(partitions: readonly TopicPartition[]) {
+    return Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })));
+  }
+  get connected(): boolean {
+    return true;
+  }
+  disconnect(): Promise<boolean> {
+    this.disconnectedAt = Date.now();
+    return this.hangOnDisconnect ? new Promise<boolean>(() => undefined) : Promise.resolve(true);
+  }
+  #answerCommits(): void {
+    if (this.answer === 'never') return;
+    for (const offsets of this.#pending.splice(0)) {
+      const failure =
+        this.answer === 'fail'
+          ? new ClientFailure(
+              27,
+              'Broker: Rebalance in progress',
+              { isFatal: false, isRetriable: true },
+              undefined,
+            )
+          : undefined;
+      this.listeners.commitResult(failure, offsets);
     }
   }
-  return { ...actual, RdkafkaConsumer: FakeRdkafkaConsumer };
-});
+}
 
-vi.mock('../../../src/kafka/rdkafka-producer.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../../../src/kafka/rdkafka-producer.js')>();
-  class FakeRdkafkaProducer implements FakeProducer {
-    hangOnDisconnect = false;
-    readonly sent: unknown[] = [];
-    constructor() {
-      fake.producers.push(this);
-    }
-    connect(): Promise<void> {
-      return Promise.resolve();
-    }
-    send(record: unknown): Promise<void> {
-      this.sent.push(record);
-      return Promise.resolve();
-    }
-    disconnect(): Promise<void> {
-      return this.hangOnDisconnect ? new Promise<void>(() => undefined) : Promise.resolve();
-    }
+class FakeRdkafkaProducer implements FakeProducer {
+  hangOnDisconnect = false;
+  readonly sent: unknown[] = [];
+  constructor() {
+    fake.producers.push(this);
   }
-  return { ...actual, RdkafkaProducer: FakeRdkafkaProducer };
-});
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  send(record: unknown): Promise<void> {
+    this.sent.push(record);
+    return Promise.resolve();
+  }
+  disconnect(): Promise<void> {
+    return this.hangOnDisconnect ? new Promise<void>(() => undefined) : Promise.resolve();
+  }
+}
 
-const { HonoEventConsumer } = await import('../../../src/consumer.js');
+const { HonoEventConsumer, withClients } = await import('../../../src/consumer/hono-event-consumer.js');
+
+/** The fakes above, as the engine's clients. */
+const clients: ClientFactories = {
+  consumer: (settings, listeners) =>
+    new FakeRdkafkaConsumer(settings, listeners) as unknown as ConsumerClient,
+  producer: () => new FakeRdkafkaProducer(),
+  beginning: FakeRdkafkaConsumer.beginning,
+  isUnknownTopic: (failure) => failure.code === 3,
+};
 const { encodeEvent } = await import('../../../src/wire/encode.js');
 
 type Consumer = InstanceType<typeof HonoEventConsumer>;
@@ -180,16 +186,20 @@ afterEach(async () => {
 /** A running consumer with partition 0 assigned. */
 async function started(handlers: Handlers, options: Partial<Options> = {}) {
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const consumer = new HonoEventConsumer({
-    brokers: 'kafka:9092',
-    tenant: TENANT,
-    groupId: 'g',
-    logger,
-    drainTimeoutMs,
-    closeTimeoutMs,
-    commitIntervalMs: 60_000,
-    ...options,
-  });
+  const consumer = withClients(
+    clients,
+    () =>
+      new HonoEventConsumer({
+        brokers: 'kafka:9092',
+        tenant: TENANT,
+        groupId: 'g',
+        logger,
+        drainTimeoutMs,
+        closeTimeoutMs,
+        commitIntervalMs: 60_000,
+        ...options,
+      }),
+  );
   consumers.push(consumer);
   await consumer.run(handlers);
   const client = fake.clients.at(-1);

@@ -3,12 +3,8 @@
  * `test/unit/fakes/consumer-model.ts`) against the real consumer and a fake Kafka client. Those still
  * open are marked `it.fails`: remove `.fails` when the defect is fixed (the test then has to pass).
  */
-import { describe, it, vi } from 'vitest';
+import { describe, it } from 'vitest';
 import { baseConfig, runSteps, step } from '../fakes/consumer-model.js';
-
-vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) =>
-  (await import('../fakes/fake-kafka.js')).fakeAdapterModule(await importOriginal<object>()),
-);
 
 describe('issue 12', () => {
   it('defect 1: a healthy partition keeps flowing while devices of others fail', async () => {

@@ -12,7 +12,7 @@
  * replay bound, the consumer's `maxUncommitted` (16) (defect 6); devices a and b share partition 0, and
  * outages of several devices at once make one recover while the other still fails (defect 5).
  */
-import { describe, it, vi } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import {
   type Behavior,
@@ -22,10 +22,6 @@ import {
   type Step,
   step,
 } from '../fakes/consumer-model.js';
-
-vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) =>
-  (await import('../fakes/fake-kafka.js')).fakeAdapterModule(await importOriginal<object>()),
-);
 
 const devices = ['a', 'b', 'c', 'd'] as const;
 const partitions = [0, 1, 2] as const;

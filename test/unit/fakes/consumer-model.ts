@@ -1,6 +1,6 @@
 /**
  * A model of the consumer engine's promises, checked while a real `HonoEventConsumer` runs against the
- * fake adapter of `fake-kafka.ts` (the test file must replace the adapter module with `vi.mock`) on fake
+ * fake Kafka of `fake-kafka.ts` (through the engine's client seam) on fake
  * timers. Commands change the world (records arrive, the group rebalances, devices' handlers start to
  * fail or hang, commits go unanswered, time passes, `stop()`); after each, the invariants are checked:
  *
@@ -18,9 +18,9 @@
  * - stop: `stop()` resolves within `drainTimeoutMs + closeTimeoutMs`.
  */
 import { vi } from 'vitest';
-import { HonoEventConsumer } from '../../../src/consumer.js';
-import type { HonoEventConsumerOptions } from '../../../src/options.js';
-import { type FakeKafkaConsumer, type FakePosition, fakeKafka } from './fake-kafka.js';
+import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import type { HonoEventConsumerOptions } from '../../../src/consumer/options.js';
+import { type FakeKafkaConsumer, type FakePosition, fakeClients, fakeKafka } from './fake-kafka.js';
 
 /** How a device's handler calls behave from now on. */
 export type Behavior =
@@ -183,7 +183,7 @@ export class ConsumerModel {
       commitIntervalMs,
       logger: quiet,
     };
-    const consumer = new HonoEventConsumer(options);
+    const consumer = withClients(fakeClients, () => new HonoEventConsumer(options));
     consumer.on('error', () => undefined);
     consumer.on('commitFailed', () => undefined);
     const running = consumer.run({

@@ -1,19 +1,23 @@
 /**
- * An in-memory stand-in for the adapter module `src/kafka/rdkafka-consumer.ts`: a broker with partition
- * logs and a group's committed positions, and a consumer client with the adapter's methods (assign,
- * pause, poll, commit with answers delivered during a poll, ...). Replace the adapter with it in a test:
+ * An in-memory Kafka behind the engine's client seam (`src/engine/client.ts`): a broker with partition
+ * logs and a group's committed positions, and a consumer client (assign, pause, poll, commit with
+ * answers delivered during a poll, ...). A test makes its consumer on it:
  *
  * ```ts
- * vi.mock('../../../src/kafka/rdkafka-consumer.js', async (importOriginal) =>
- *   (await import('../fakes/fake-kafka.js')).fakeAdapterModule(await importOriginal()),
- * );
+ * const consumer = withClients(fakeClients, () => new HonoEventConsumer(options));
  * ```
  *
  * The test drives the group through {@link FakeKafkaConsumer.rebalance} and decides how commits are
  * answered ({@link FakeKafkaConsumer.commitMode}). Time is whatever clock the test runs on (it works
- * with `vi.useFakeTimers()`): an empty poll waits its timeout with `setTimeout`. It types the adapter's
- * shapes structurally, so that it does not depend on where the shared types live.
+ * with `vi.useFakeTimers()`): an empty poll waits its timeout with `setTimeout`.
  */
+import {
+  ClientFailure,
+  type ClientFactories,
+  type ConsumerClient,
+  type OutgoingRecord,
+  type ProducerClient,
+} from '../../../src/engine/client.js';
 
 /** A partition of a topic. */
 export interface FakePartition {
@@ -121,8 +125,9 @@ export interface FakeCall {
 export const fakeKafka = {
   broker: new FakeBroker(),
   clients: [] as FakeKafkaConsumer[],
-  /** The adapter module's `ClientFailure`, to fail commits with the real class. */
-  makeFailure: (message: string): Error => new Error(message),
+  /** Makes the failure that a failed commit answers with. */
+  makeFailure: (message: string): Error =>
+    new ClientFailure(-185, message, { isFatal: false, isRetriable: true }, undefined),
   /** Forgets the broker and the clients. */
   reset(): void {
     this.broker = new FakeBroker();
@@ -137,7 +142,7 @@ export const fakeKafka = {
 };
 
 /** The consumer client: the adapter's methods over {@link fakeKafka}'s broker. */
-export class FakeKafkaConsumer {
+export class FakeKafkaConsumer implements ConsumerClient {
   static readonly beginning = -2;
   readonly listeners: FakeListeners;
   readonly calls: FakeCall[] = [];
@@ -322,18 +327,28 @@ export class FakeKafkaConsumer {
   }
 }
 
-/**
- * The adapter module with its client replaced by {@link FakeKafkaConsumer}: pass it the real module
- * (vitest's `importOriginal()`), everything else is kept.
- *
- * @param actual - the real adapter module
- * @returns the module to use instead
- */
-export function fakeAdapterModule<Module extends object>(actual: Module): Module {
-  const ClientFailure = (actual as { ClientFailure?: new (...args: unknown[]) => Error }).ClientFailure;
-  if (ClientFailure !== undefined) {
-    fakeKafka.makeFailure = (message) =>
-      new ClientFailure(-185, message, { isFatal: false, isRetriable: true }, undefined);
+/** A producer that acknowledges every send at once (the dead-letter producer of a consumer under test). */
+export class FakeProducer implements ProducerClient {
+  readonly sent: OutgoingRecord[] = [];
+  connect(): Promise<void> {
+    return Promise.resolve();
   }
-  return { ...actual, RdkafkaConsumer: FakeKafkaConsumer };
+  send(record: OutgoingRecord): Promise<void> {
+    this.sent.push(record);
+    return Promise.resolve();
+  }
+  disconnect(): Promise<void> {
+    return Promise.resolve();
+  }
 }
+
+/**
+ * The engine's client factories over {@link fakeKafka}: pass them to `withClients` (from
+ * `src/consumer/hono-event-consumer.ts`) around `new HonoEventConsumer(...)`.
+ */
+export const fakeClients: ClientFactories = {
+  consumer: (settings, listeners) => new FakeKafkaConsumer(settings, listeners),
+  producer: () => new FakeProducer(),
+  beginning: FakeKafkaConsumer.beginning,
+  isUnknownTopic: (failure) => failure.code === 3,
+};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionLease } from '../../../src/consumer/partition-table.js';
+import { PartitionLease } from '../../../src/engine/partition-table.js';
 import { AbandonedKeys } from '../../../src/processing/abandoned-keys.js';
 
 describe('AbandonedKeys', () => {

@@ -4,10 +4,10 @@
  * changes) while it stays paused, however often the record is tried; and one line when the pause ends.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PartitionLease } from '../../../src/consumer/partition-table.js';
+import { PartitionLease } from '../../../src/engine/partition-table.js';
 import { DecodeError, KafkaClientError } from '../../../src/errors.js';
-import type { HonoEventHandlers } from '../../../src/handlers.js';
-import type { ResolvedOptions } from '../../../src/options.js';
+import type { HonoEventHandlers } from '../../../src/consumer/handlers.js';
+import type { ResolvedOptions } from '../../../src/consumer/options.js';
 import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import { pauseReminderMs, resumeHint } from '../../../src/processing/pause-report.js';
 import { processRecord, type ProcessorContext } from '../../../src/processing/process-record.js';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PartitionLease } from '../../../src/consumer/partition-table.js';
-import type { HonoEventConsumerEvents } from '../../../src/consumer-events.js';
+import { PartitionLease } from '../../../src/engine/partition-table.js';
+import type { HonoEventConsumerEvents } from '../../../src/consumer/events.js';
 import { HandlerError, KafkaClientError } from '../../../src/errors.js';
-import type { HandlerContext, HonoEventHandlers } from '../../../src/handlers.js';
+import type { HandlerContext, HonoEventHandlers } from '../../../src/consumer/handlers.js';
 import {
   processRecord as processRecordNow,
   type Outcome,

@@ -3,10 +3,10 @@
  * typed error with the value as its `cause`, and every record reaches an outcome exactly as with an Error.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { PartitionLease } from '../../../src/consumer/partition-table.js';
-import type { HonoEventConsumerEvents } from '../../../src/consumer-events.js';
+import { PartitionLease } from '../../../src/engine/partition-table.js';
+import type { HonoEventConsumerEvents } from '../../../src/consumer/events.js';
 import { HandlerError, isHonoKafkaError, thrownMessage } from '../../../src/errors.js';
-import type { HonoEventHandlers } from '../../../src/handlers.js';
+import type { HonoEventHandlers } from '../../../src/consumer/handlers.js';
 import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import {
   type Outcome,

@@ -2,7 +2,7 @@
  * Work items for record-processing tests: records encoded by the SDK's own encoders and decoded by
  * `decodeEvent`, as the consumer hands them to `processRecord`.
  */
-import { PartitionLease } from '../../../src/consumer/partition-table.js';
+import { PartitionLease } from '../../../src/engine/partition-table.js';
 import { DecodeError } from '../../../src/errors.js';
 import type { WorkItem } from '../../../src/processing/work-item.js';
 import type { KafkaRecord } from '../../../src/types.js';

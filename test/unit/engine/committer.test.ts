@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type CommitAnswer, Committer } from '../../../src/consumer/committer.js';
+import { type CommitAnswer, Committer } from '../../../src/engine/committer.js';
 import type { TopicPartitionOffset } from '../../../src/types.js';
 
 const at = (offset: number): TopicPartitionOffset[] => [{ topic: 'hono.event.acme', partition: 0, offset }];

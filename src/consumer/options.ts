@@ -3,10 +3,10 @@
  * the defaults, in one literal.
  */
 import { z } from 'zod';
-import { type OptionProblem, OptionsError } from './errors.js';
-import type { RetryPolicy } from './retry/backoff.js';
-import { Ordering } from './scheduling/ordering.js';
-import { eventTopic, HonoEndpoint, MAX_TOPIC_NAME_LENGTH, tenantError } from './tenant.js';
+import { type OptionProblem, OptionsError } from '../errors.js';
+import type { RetryPolicy } from '../retry/backoff.js';
+import { Ordering } from '../scheduling/ordering.js';
+import { eventTopic, HonoEndpoint, MAX_TOPIC_NAME_LENGTH, tenantError } from '../tenant.js';
 
 /**
  * Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston).

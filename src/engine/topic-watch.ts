@@ -7,7 +7,7 @@
  * records of a new tenant are not skipped.
  */
 import type { TopicPartition, TopicPartitionOffset } from '../types.js';
-import type { Logger, ResolvedOptions } from '../options.js';
+import type { Logger, ResolvedOptions } from '../consumer/options.js';
 
 /** A partition's committed position (`undefined`: none). */
 export interface CommittedPosition extends TopicPartition {

@@ -6,9 +6,10 @@ import {
   connectError,
   deadLetterRecord,
   scrub,
-} from '../../../src/consumer/client-errors.js';
+} from '../../../src/engine/client-errors.js';
 import { CommitError, HandlerError, KafkaClientError } from '../../../src/errors.js';
-import { ClientFailure, toClientFailure } from '../../../src/kafka/rdkafka-consumer.js';
+import { ClientFailure } from '../../../src/engine/client.js';
+import { toClientFailure } from '../../../src/kafka/rdkafka-consumer.js';
 import type { KafkaRecord } from '../../../src/types.js';
 
 const PASSWORD = 'Tr0ub4dor&3';
@@ -50,7 +51,7 @@ describe('scrub', () => {
     expect(scrub('all broker connections are down', [])).toBe('all broker connections are down');
   });
 
-  // Was a bug, fixed: src/consumer/client-errors.ts:19 scrubs the secrets in the order given. When one secret
+  // Was a bug, fixed: src/consumer/client-errors.ts (now src/engine/client-errors.ts):19 scrubs the secrets in the order given. When one secret
   // contains another (sasl.password 'hunter2', ssl.key.password 'hunter2-extra'), the shorter one is
   // replaced first and the rest of the longer one ('-extra') is left in the text. Scrubbing the longest
   // secrets first fixes it.
@@ -199,7 +200,7 @@ describe('clientError', () => {
     expect(clientError(brokersDown, [], [authentication]).retriable).toBe(false);
   });
 
-  // Was a bug, fixed: src/consumer/client-errors.ts:55-56 promotes only authentication and fatal failures from
+  // Was a bug, fixed: src/consumer/client-errors.ts (now src/engine/client-errors.ts):55-56 promotes only authentication and fatal failures from
   // `related`; a brokers-down failure among them loses to a generic primary failure, so the error is
   // ERR_HONO_KAFKA and not retriable, although the docs say the most specific failure decides.
   it('lets a related brokers-down failure beat a generic one', () => {
@@ -220,7 +221,7 @@ describe('clientError', () => {
     expect(error.message).toContain('[redacted]');
   });
 
-  // Was a bug, fixed: src/consumer/client-errors.ts:59 keeps the client's failure, unscrubbed, as `cause`. Logging
+  // Was a bug, fixed: src/consumer/client-errors.ts (now src/engine/client-errors.ts):59 keeps the client's failure, unscrubbed, as `cause`. Logging
   // the error the usual way (console.error(error), util.inspect, loggers that print causes) prints
   // `[cause]: ClientFailure: ... <password>`: the secret leaks although the message was scrubbed.
   it('never shows a password contained in a failure message, not even through its cause', () => {

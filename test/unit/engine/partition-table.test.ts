@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PartitionLease, PartitionTable } from '../../../src/consumer/partition-table.js';
+import { PartitionLease, PartitionTable } from '../../../src/engine/partition-table.js';
 
 const p0 = { topic: 'hono.event.acme', partition: 0 };
 const p1 = { topic: 'hono.event.acme', partition: 1 };

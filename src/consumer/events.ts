@@ -2,9 +2,9 @@
  * The lifecycle events of a {@link HonoEventConsumer}. Listeners observe; the SDK never waits for them
  * before it commits, and an exception thrown by a listener is logged, not propagated.
  */
-import type { CommitError, DecodeError, HandlerError, HonoKafkaError } from './errors.js';
-import type { TopicPartition, TopicPartitionOffset } from './types.js';
-import type { HonoEvent } from './wire/types.js';
+import type { CommitError, DecodeError, HandlerError, HonoKafkaError } from '../errors.js';
+import type { TopicPartition, TopicPartitionOffset } from '../types.js';
+import type { HonoEvent } from '../wire/types.js';
 
 /**
  * Where a record sits in Kafka.

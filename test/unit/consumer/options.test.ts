@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { OptionsError, type OptionProblem } from '../../src/errors.js';
+import { OptionsError, type OptionProblem } from '../../../src/errors.js';
 import {
   defaults,
   kafkaDefaults,
@@ -8,7 +8,7 @@ import {
   secretValues,
   type HonoEventConsumerOptions,
   type Logger,
-} from '../../src/options.js';
+} from '../../../src/consumer/options.js';
 
 const minimal = { brokers: '127.0.0.1:9092', tenant: 'DEFAULT_TENANT', groupId: 'my-app' } as const;
 
@@ -244,7 +244,7 @@ describe('resolveOptions: validation', () => {
     for (const problem of problems) expect(message).toContain(`${problem.path}: ${problem.message}`);
   });
 
-  // Was a bug, fixed: src/options.ts:250 throws as soon as the zod schema fails, before the tenant ids, the reserved
+  // Was a bug, fixed: src/options.ts (now src/consumer/options.ts):250 throws as soon as the zod schema fails, before the tenant ids, the reserved
   // kafka keys and the dead-letter topic are checked; those problems are only reported once every
   // schema problem is fixed, so the error does not list every bad field.
   it('lists tenant and reserved-key problems together with the schema problems', () => {
@@ -253,11 +253,11 @@ describe('resolveOptions: validation', () => {
     );
   });
 
-  // Was a bug, fixed: src/options.ts:174-175 (positiveInt, millis) have no upper bound, so handlerTimeoutMs,
+  // Was a bug, fixed: src/options.ts (now src/consumer/options.ts):174-175 (positiveInt, millis) have no upper bound, so handlerTimeoutMs,
   // commitIntervalMs, recommitIntervalMs, drainTimeoutMs and closeTimeoutMs accept values above
   // 2^31 - 1 ms. Node's setTimeout/setInterval turn such a delay into 1 ms (TimeoutOverflowWarning):
   // handlerTimeoutMs: 2 ** 31 times out every async handler after 1 ms (process-record.ts attemptOnce),
-  // recommitIntervalMs: 2 ** 31 (about 25 days) re-commits every millisecond (consumer.ts setInterval).
+  // recommitIntervalMs: 2 ** 31 (about 25 days) re-commits every millisecond (the engine's setInterval).
   it("rejects durations that Node's timers cannot wait (above 2^31 - 1 ms)", () => {
     const tooLong = 2 ** 31;
     const accepted = [
@@ -330,7 +330,7 @@ describe('resolveOptions: dead-letter topic', () => {
     ).toBe('dlq');
   });
 
-  // Was a bug, fixed: src/options.ts:297 builds the default `hono.event.<tenant>.dlq` without checking its length. A
+  // Was a bug, fixed: src/options.ts (now src/consumer/options.ts):297 builds the default `hono.event.<tenant>.dlq` without checking its length. A
   // tenant id of 235 to 238 characters is valid (its event topic fits 249 characters), but its default
   // dead-letter topic has 250 to 253: Kafka rejects it, every dead-letter write fails, and the
   // partition stays paused. Options should reject it (or require deadLetterTopic).
@@ -389,7 +389,7 @@ describe('redactSettings and secretValues', () => {
     expect(secretValues({ 'sasl.password': '', 'sasl.username': 'consumer' })).toStrictEqual([]);
   });
 
-  // Was a bug, fixed: src/options.ts:335 keeps only string values, but the `kafka` option allows numbers for any
+  // Was a bug, fixed: src/options.ts (now src/consumer/options.ts):335 keeps only string values, but the `kafka` option allows numbers for any
   // setting: `'sasl.password': 12345678` is redacted by redactSettings yet missing from secretValues,
   // so scrub() (client-errors.ts) leaves it in error messages.
   it('lists a secret given as a number', () => {

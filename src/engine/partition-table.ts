@@ -8,7 +8,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { TopicPartition } from '../types.js';
-import type { PauseReason } from '../consumer-events.js';
+import type { PauseReason } from '../consumer/events.js';
 
 /** One ownership period of one partition. */
 export class PartitionLease implements TopicPartition {

@@ -3,14 +3,14 @@
  * decode. The SDK commits a record only after its handler's promise resolved.
  */
 import { z } from 'zod';
-import { type DecodeError, type OptionProblem, OptionsError } from './errors.js';
+import { type DecodeError, type OptionProblem, OptionsError } from '../errors.js';
 import type {
   ConnectionEvent,
   EmptyNotification,
   HonoEvent,
   ProvisioningNotification,
-} from './wire/types.js';
-import type { KafkaRecord } from './types.js';
+} from '../wire/types.js';
+import type { KafkaRecord } from '../types.js';
 
 /**
  * What a handler gets besides the event.

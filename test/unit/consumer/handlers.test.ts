@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { OptionsError } from '../../src/errors.js';
-import { validateHandlers } from '../../src/handlers.js';
+import { OptionsError } from '../../../src/errors.js';
+import { validateHandlers } from '../../../src/consumer/handlers.js';
 
 function problems(input: unknown): { path: string; message: string }[] {
   try {

@@ -10,8 +10,7 @@ import {
   problems,
   responsePrefix,
 } from '../kafka/failure-codes.js';
-import { ClientFailure } from '../kafka/rdkafka-consumer.js';
-import type { OutgoingRecord } from '../kafka/rdkafka-producer.js';
+import { ClientFailure, type OutgoingRecord } from './client.js';
 import type { KafkaRecord, TopicPartitionOffset } from '../types.js';
 
 /**

@@ -1,0 +1,134 @@
+/**
+ * The way of a fetched record: decoded, given its ordering key, queued in the keyed scheduler (one record
+ * of a key at a time, up to `concurrency` keys at once), processed (handler, retries, the failure
+ * outcome), and completed, which lets its partition's position move past it. A key one of whose records
+ * was abandoned runs none of its later records in the same lease, so that the next owner sees them in
+ * order.
+ */
+import type { HonoEventHandlers } from '../consumer/handlers.js';
+import type { ResolvedOptions } from '../consumer/options.js';
+import { DecodeError, DecodeErrorCode, type HonoKafkaError } from '../errors.js';
+import type { OffsetLedger } from '../offsets/offset-ledger.js';
+import { AbandonedKeys } from '../processing/abandoned-keys.js';
+import { HandlerTimeouts } from '../processing/handler-timeouts.js';
+import { type Outcome, processRecord, type ProcessorContext } from '../processing/process-record.js';
+import type { WorkItem } from '../processing/work-item.js';
+import { KeyedScheduler, type Slot } from '../scheduling/keyed-scheduler.js';
+import { orderingKey } from '../scheduling/ordering.js';
+import { decodeEvent } from '../wire/decode.js';
+import type { ClientMessage } from './client.js';
+import type { Emit } from './emit.js';
+import type { PartitionTable } from './partition-table.js';
+import type { Pauses } from './pauses.js';
+
+/** What the record flow needs from the engine around it. */
+export interface RecordFlowContext {
+  readonly options: ResolvedOptions;
+  readonly table: PartitionTable;
+  readonly ledger: OffsetLedger;
+  readonly pauses: Pauses;
+  readonly emit: Emit;
+  /** Writes a record to the dead-letter topic; resolves once the broker acknowledged it. */
+  deadLetter(item: WorkItem, error: HonoKafkaError, attempts: number): Promise<void>;
+}
+
+/** Fetched records on their way to their outcome. */
+export class RecordFlow {
+  readonly #context: RecordFlowContext;
+  /** The records held: queued by key, running, or waiting between tries. */
+  readonly records: KeyedScheduler<WorkItem>;
+  /** Keys that must not run again in their lease: a record of theirs was abandoned. */
+  readonly #abandoned = new AbandonedKeys();
+  #processor: ProcessorContext | undefined;
+
+  constructor(context: RecordFlowContext) {
+    this.#context = context;
+    this.records = new KeyedScheduler<WorkItem>({
+      concurrency: context.options.concurrency,
+      run: (item, key, slot) => this.#process(item, key, slot),
+      onUnexpectedError: (error) => {
+        context.options.logger.error('unexpected error in record processing', { error });
+      },
+    });
+  }
+
+  /** Starts handling with the application's handlers; records accepted before wait for it. */
+  start(handlers: HonoEventHandlers): void {
+    const { options, emit, pauses } = this.#context;
+    this.#processor = {
+      handlers,
+      options,
+      emit,
+      pauseForFailure: (item, error) => {
+        item.lease.failureStarted();
+        pauses.pause([item.lease], 'failure');
+        emit('error', error);
+      },
+      resumeAfterFailure: (item) => {
+        // Paused while any record of the partition fails: the last one to succeed resumes it.
+        if (item.lease.failureEnded()) pauses.resume([item.lease], 'failure');
+      },
+      deadLetter: (item, error, attempts) => this.#context.deadLetter(item, error, attempts),
+      now: Date.now,
+      timeouts: new HandlerTimeouts(options.handlerTimeoutMs),
+    };
+  }
+
+  /** Takes a fetched record: tracks its offset, decodes it and queues it under its ordering key. */
+  accept(message: ClientMessage): void {
+    const { table, ledger, options } = this.#context;
+    const { topic, partition, offset } = message;
+    const lease = table.get(topic, partition);
+    // Records of partitions being drained or already released are dropped: their next owner reads them.
+    if (lease === undefined || lease.halt.aborted) return;
+    const offsets = ledger.ensure(topic, partition);
+    // A record at or below one already taken in this ownership period is being (or was) handled.
+    const last = offsets.lastTracked;
+    if (last !== undefined && offset <= last) return;
+    offsets.track(offset);
+    let decoded: WorkItem['decoded'];
+    try {
+      decoded = decodeEvent(message);
+    } catch (error) {
+      decoded =
+        error instanceof DecodeError
+          ? error
+          : new DecodeError(DecodeErrorCode.MalformedRecord, 'the record could not be decoded', message, {
+              cause: error,
+            });
+    }
+    const deviceId = decoded instanceof DecodeError ? message.key?.toString() : decoded.deviceId;
+    const key = orderingKey(options.ordering, { topic, partition, offset, deviceId });
+    this.records.push(key, { record: message, decoded, lease });
+  }
+
+  /**
+   * Handles a record. A record whose key had an earlier record abandoned in the same lease is not
+   * handled: it is abandoned too, so that the key's records keep their order for the next owner.
+   */
+  #process(item: WorkItem, key: string, slot: Slot): Promise<void> | undefined {
+    if (this.#processor === undefined) return undefined;
+    const outcome = this.#abandoned.blocks(item.lease, key)
+      ? 'abandoned'
+      : processRecord(item, this.#processor, slot);
+    if (typeof outcome === 'string') {
+      this.#completed(item, key, outcome);
+      return undefined;
+    }
+    return outcome.then((settled) => {
+      this.#completed(item, key, settled);
+    });
+  }
+
+  /**
+   * A record reached its outcome: `done` counts for the commit (while its lease is current), `abandoned`
+   * blocks its key for the rest of the lease. Runs before the scheduler starts the key's next record.
+   */
+  #completed(item: WorkItem, key: string, outcome: Outcome): void {
+    const { table, ledger } = this.#context;
+    if (outcome === 'abandoned') this.#abandoned.abandon(item.lease, key);
+    else if (table.isCurrent(item.lease)) {
+      ledger.get(item.record.topic, item.record.partition)?.complete(item.record.offset);
+    }
+  }
+}
