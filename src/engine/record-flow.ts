@@ -9,6 +9,7 @@ import type { HonoEventHandlers } from '../consumer/handlers.js';
 import type { ResolvedOptions } from '../consumer/options.js';
 import { DecodeError, DecodeErrorCode, type HonoKafkaError } from '../errors.js';
 import type { OffsetLedger } from '../offsets/offset-ledger.js';
+import type { PartitionOffsets } from '../offsets/partition-offsets.js';
 import { AbandonedKeys } from '../processing/abandoned-keys.js';
 import { HandlerTimeouts } from '../processing/handler-timeouts.js';
 import { type Outcome, processRecord, type ProcessorContext } from '../processing/process-record.js';
@@ -81,11 +82,9 @@ export class RecordFlow {
     const lease = table.get(topic, partition);
     // Records of partitions being drained or already released are dropped: their next owner reads them.
     if (lease === undefined || lease.halt.aborted) return;
-    const offsets = ledger.ensure(topic, partition);
-    // A record at or below one already taken in this ownership period is being (or was) handled.
-    const last = offsets.lastTracked;
-    if (last !== undefined && offset <= last) return;
-    offsets.track(offset);
+    const before = ledger.get(topic, partition);
+    const offsets = ledger.track(topic, partition, offset);
+    if (before !== undefined && offsets !== before) this.#rewound(message, before, offsets);
     let decoded: WorkItem['decoded'];
     try {
       decoded = decodeEvent(message);
@@ -99,7 +98,7 @@ export class RecordFlow {
     }
     const deviceId = decoded instanceof DecodeError ? message.key?.toString() : decoded.deviceId;
     const key = orderingKey(options.ordering, { topic, partition, offset, deviceId });
-    this.records.push(key, { record: message, decoded, lease });
+    this.records.push(key, { record: message, decoded, lease, offsets });
   }
 
   /**
@@ -125,10 +124,27 @@ export class RecordFlow {
    * blocks its key for the rest of the lease. Runs before the scheduler starts the key's next record.
    */
   #completed(item: WorkItem, key: string, outcome: Outcome): void {
-    const { table, ledger } = this.#context;
+    const { table } = this.#context;
     if (outcome === 'abandoned') this.#abandoned.abandon(item.lease, key);
-    else if (table.isCurrent(item.lease)) {
-      ledger.get(item.record.topic, item.record.partition)?.complete(item.record.offset);
-    }
+    else if (table.isCurrent(item.lease)) item.offsets.complete(item.record.offset);
+  }
+
+  /**
+   * The client delivered an offset at or below one it delivered before in the same lease: librdkafka
+   * went back after the log was truncated (an unclean leader election; offset out of range, then
+   * `auto.offset.reset`) or the topic was deleted and made again under the same name. The records from
+   * there on are handled (again); the partition commits nothing until the records fetched before have
+   * finished, since their offsets and the new ones cannot be compared.
+   */
+  #rewound(message: ClientMessage, before: PartitionOffsets, after: PartitionOffsets): void {
+    const waiting = after.pending - 1;
+    this.#context.options.logger.warn(
+      `${message.topic}[${String(message.partition)}] went back from offset ${String(before.lastTracked)} to ${String(message.offset)}: ` +
+        'the log was truncated or the topic made again; the records from there on are handled (again)' +
+        (waiting > 0
+          ? `, and the partition commits nothing until the ${String(waiting)} records fetched before finish`
+          : ''),
+      { topic: message.topic, partition: message.partition, from: before.lastTracked, to: message.offset },
+    );
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { PartitionLease } from '../engine/partition-table.js';
 import type { DecodeError } from '../errors.js';
+import type { PartitionOffsets } from '../offsets/partition-offsets.js';
 import type { KafkaRecord } from '../types.js';
 import type { HonoEvent } from '../wire/types.js';
 
@@ -15,4 +16,9 @@ export interface WorkItem {
   readonly decoded: HonoEvent | DecodeError;
   /** The ownership period of its partition in which it was fetched. */
   readonly lease: PartitionLease;
+  /**
+   * The offsets tracker that tracked it: its partition's, or an earlier generation's when the client
+   * went back to lower offsets since (see `OffsetLedger.track`). Its completion counts there.
+   */
+  readonly offsets: PartitionOffsets;
 }

@@ -97,6 +97,15 @@ export class FakeBroker {
     return log;
   }
 
+  /**
+   * Deletes a topic and makes it again under the same name: its logs start empty, at offset 0, and the
+   * group's committed positions of it are gone (as Kafka removes them with the topic).
+   */
+  recreate(topic: string): void {
+    for (const id of [...this.#logs.keys()]) if (id.startsWith(`${topic}/`)) this.#logs.delete(id);
+    for (const id of [...this.#committed.keys()]) if (id.startsWith(`${topic}/`)) this.#committed.delete(id);
+  }
+
   /** The group's committed position of a partition. */
   committed(topic: string, partition: number): number | undefined {
     return this.#committed.get(idOf(topic, partition));
@@ -188,6 +197,16 @@ export class FakeKafkaConsumer implements ConsumerClient {
   /** The assignment count of a partition (0 before its first assignment). */
   epoch(topic: string, partition: number): number {
     return this.#epochs.get(idOf(topic, partition)) ?? 0;
+  }
+
+  /**
+   * Moves an assigned partition's position, as librdkafka does after the log was truncated or the
+   * topic made again (offset out of range, then `auto.offset.reset`).
+   */
+  rewind(topic: string, partition: number, offset: number): void {
+    const assignment = this.#assigned.get(idOf(topic, partition));
+    if (assignment === undefined) throw new Error(`${idOf(topic, partition)} is not assigned`);
+    assignment.position = offset;
   }
 
   /** The next offset a poll delivers from an assigned partition. */

@@ -15,6 +15,14 @@ import type { WorkItem } from '../../../src/processing/work-item.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeDataEvent, encodeEmptyNotification } from '../../../src/wire/encode.js';
 import type { KafkaRecord } from '../../../src/types.js';
+import { PartitionOffsets } from '../../../src/offsets/partition-offsets.js';
+
+/** A tracker of the record's partition that tracks it. */
+function trackerOf(record: KafkaRecord): PartitionOffsets {
+  const offsets = new PartitionOffsets(record.topic, record.partition);
+  offsets.track(record.offset);
+  return offsets;
+}
 
 const TOPIC = 'hono.event.DEFAULT_TENANT';
 const retry = { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 30_000, multiplier: 2, jitter: 0 };
@@ -30,7 +38,7 @@ function eventItem(lease = new PartitionLease(TOPIC, 3)): WorkItem {
     partition: 3,
     offset: 42,
   };
-  return { record, decoded: decodeEvent(record), lease };
+  return { record, decoded: decodeEvent(record), lease, offsets: trackerOf(record) };
 }
 
 function invalidItem(lease = new PartitionLease(TOPIC, 3)): WorkItem {
@@ -43,7 +51,7 @@ function invalidItem(lease = new PartitionLease(TOPIC, 3)): WorkItem {
   try {
     decodeEvent(record);
   } catch (error) {
-    if (error instanceof DecodeError) return { record, decoded: error, lease };
+    if (error instanceof DecodeError) return { record, decoded: error, lease, offsets: trackerOf(record) };
   }
   throw new Error('the record decoded');
 }
