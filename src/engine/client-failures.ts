@@ -89,6 +89,15 @@ export class ClientFailures {
     if (failure.isFatal) context.fatal();
   }
 
+  /**
+   * Reports a typed error of another client (the dead-letter producer): logged like the consumer
+   * client's failures, and emitted as `error`.
+   */
+  publish(error: KafkaClientError): void {
+    this.#log(error);
+    this.#context.emit('error', error);
+  }
+
   /** Ends the broker probe. */
   close(): void {
     clearInterval(this.#probe);

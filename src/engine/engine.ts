@@ -16,15 +16,10 @@ import { StateError } from '../errors.js';
 import { OffsetLedger } from '../offsets/offset-ledger.js';
 import type { WorkItem } from '../processing/work-item.js';
 import type { HonoKafkaError } from '../errors.js';
-import {
-  type ClientFactories,
-  type ClientSettings,
-  type ConsumerClient,
-  type ProducerClient,
-  toFailure,
-} from './client.js';
+import { type ClientFactories, type ClientSettings, type ConsumerClient, toFailure } from './client.js';
 import { clientError, connectError, deadLetterRecord } from './client-errors.js';
 import { ClientFailures } from './client-failures.js';
+import { DeadLetters } from './dead-letters.js';
 import { Commits } from './commits.js';
 import type { Emit } from './emit.js';
 import { FetchLoop } from './fetch-loop.js';
@@ -51,7 +46,7 @@ export class ConsumerEngine {
   readonly #table = new PartitionTable();
   readonly #ledger = new OffsetLedger();
   readonly #client: ConsumerClient;
-  readonly #deadLetters: ProducerClient | undefined;
+  readonly #deadLetters: DeadLetters | undefined;
   readonly #topics: TopicWatch;
   readonly #failures: ClientFailures;
   readonly #pauses: Pauses;
@@ -89,10 +84,20 @@ export class ConsumerEngine {
       },
       clientError: clientFailed,
     });
+    const producerSettings = settings.producer;
+    const deadLetterTopic = options.deadLetterTopic;
     this.#deadLetters =
-      settings.producer === undefined
+      producerSettings === undefined || deadLetterTopic === undefined
         ? undefined
-        : clients.producer(settings.producer, { clientError: () => undefined });
+        : new DeadLetters({
+            makeProducer: (listeners) => clients.producer(producerSettings, listeners),
+            topic: deadLetterTopic,
+            report: (error) => {
+              this.#failures.publish(error);
+            },
+            secrets: this.#secrets,
+            brokers: options.brokers,
+          });
     const client = this.#client;
     const table = this.#table;
     const ledger = this.#ledger;
@@ -190,13 +195,20 @@ export class ConsumerEngine {
     this.#flow.start(handlers);
     try {
       await client.connect(options.connectTimeoutMs);
-      await this.#deadLetters?.connect(options.connectTimeoutMs);
     } catch (thrown) {
       // Error events queued during connect() arrive right after it returned: give them a moment.
       await new Promise((resolve) => setTimeout(resolve, 50));
       this.#state = 'failed';
       await client.disconnect(1000);
       throw connectError(toFailure(thrown), this.#failures.startup, this.#secrets, options.brokers);
+    }
+    try {
+      await this.#deadLetters?.connect(options.connectTimeoutMs);
+    } catch (error) {
+      // A typed error that names the dead-letter producer.
+      this.#state = 'failed';
+      await client.disconnect(1000);
+      throw error;
     }
     try {
       client.subscribe(options.topics);
@@ -267,11 +279,8 @@ export class ConsumerEngine {
     if (this.#deadLetters === undefined || topic === undefined) {
       throw new StateError('no dead-letter producer');
     }
-    try {
-      await this.#deadLetters.send(deadLetterRecord(item.record, topic, error, attempts));
-    } catch (failure) {
-      throw clientError(toFailure(failure), this.#secrets, [], 'deadLetter');
-    }
+    // Rejects with a typed error; a producer broken by a fatal error is made again meanwhile.
+    await this.#deadLetters.send(deadLetterRecord(item.record, topic, error, attempts));
   }
 
   async #stop(): Promise<void> {
@@ -312,7 +321,7 @@ export class ConsumerEngine {
     };
     const [clientClosed, deadLettersClosed] = await Promise.all([
       closeClient(),
-      deadLetters === undefined ? true : settlesWithin(deadLetters.disconnect(left()), left()),
+      deadLetters === undefined ? true : deadLetters.disconnect(left()),
     ]);
     if (!clientClosed) this.#options.logger.warn('the Kafka client did not close in time', {});
     if (!deadLettersClosed) this.#options.logger.warn('the dead-letter producer did not close in time', {});

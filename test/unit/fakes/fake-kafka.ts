@@ -11,13 +11,11 @@
  * answered ({@link FakeKafkaConsumer.commitMode}). Time is whatever clock the test runs on (it works
  * with `vi.useFakeTimers()`): an empty poll waits its timeout with `setTimeout`.
  */
-import {
-  ClientFailure,
-  type ClientFactories,
-  type ConsumerClient,
-  type OutgoingRecord,
-  type ProducerClient,
-} from '../../../src/engine/client.js';
+import { ClientFailure, type ClientFactories, type ConsumerClient } from '../../../src/engine/client.js';
+import { FakeProducer } from './fake-producer.js';
+
+/** The dead-letter producer of a consumer under test (see `fake-producer.ts`). */
+export { FakeProducer };
 
 /** A partition of a topic. */
 export interface FakePartition {
@@ -134,6 +132,8 @@ export interface FakeCall {
 export const fakeKafka = {
   broker: new FakeBroker(),
   clients: [] as FakeKafkaConsumer[],
+  /** The dead-letter producers made since the last reset. */
+  producers: [] as FakeProducer[],
   /** Makes the failure that a failed commit answers with. */
   makeFailure: (message: string): Error =>
     new ClientFailure(-185, message, { isFatal: false, isRetriable: true }, undefined),
@@ -141,6 +141,7 @@ export const fakeKafka = {
   reset(): void {
     this.broker = new FakeBroker();
     this.clients = [];
+    this.producers = [];
   },
   /** The last client made. */
   get client(): FakeKafkaConsumer {
@@ -346,28 +347,17 @@ export class FakeKafkaConsumer implements ConsumerClient {
   }
 }
 
-/** A producer that acknowledges every send at once (the dead-letter producer of a consumer under test). */
-export class FakeProducer implements ProducerClient {
-  readonly sent: OutgoingRecord[] = [];
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  send(record: OutgoingRecord): Promise<void> {
-    this.sent.push(record);
-    return Promise.resolve();
-  }
-  disconnect(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
 /**
  * The engine's client factories over {@link fakeKafka}: pass them to `withClients` (from
  * `src/consumer/hono-event-consumer.ts`) around `new HonoEventConsumer(...)`.
  */
 export const fakeClients: ClientFactories = {
   consumer: (settings, listeners) => new FakeKafkaConsumer(settings, listeners),
-  producer: () => new FakeProducer(),
+  producer: (_settings, listeners) => {
+    const producer = new FakeProducer(listeners);
+    fakeKafka.producers.push(producer);
+    return producer;
+  },
   beginning: FakeKafkaConsumer.beginning,
   isUnknownTopic: (failure) => failure.code === 3,
 };
