@@ -1,102 +1,16 @@
 /**
- * What the consumer reports, with the Kafka client replaced by a fake at its one adapter module. Client
+ * What the consumer reports, with the Kafka client a scripted one behind the engine's client seam. Client
  * failures: each is emitted as `error` and logged, the same one at most once per five minutes. Topics
  * that do not exist at the start: the warning names each missing topic once; with startFrom 'latest', partitions of a topic that
  * appeared later start at their beginning unless the group committed a position; a revoke that arrives
  * while the committed positions are being read waits for the assignment.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  ClientFailure,
-  type ClientFactories,
-  type ConsumerClient,
-  type ConsumerListeners,
-  type RebalanceEvent,
-} from '../../../src/engine/client.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import { ClientFailure, type RebalanceEvent } from '../../../src/engine/client.js';
+import { clientCodes } from '../../../src/kafka/rdkafka-consumer.js';
 import type { TopicPartition } from '../../../src/types.js';
-
-const fake = vi.hoisted(() => ({
-  instances: [] as FakeClient[],
-  existingTopics: undefined as Set<string> | undefined,
-  committed: undefined as
-    | ((
-        partitions: readonly unknown[],
-      ) => Promise<{ topic: string; partition: number; offset: number | undefined }[] | undefined>)
-    | undefined,
-}));
-
-interface FakeClient {
-  listeners: ConsumerListeners;
-  calls: { name: string; partitions?: unknown }[];
-  pollFailures: Error[];
-}
-
-class FakeRdkafkaConsumer implements FakeClient {
-  static readonly beginning = -2;
-  readonly listeners: ConsumerListeners;
-  readonly calls: { name: string; partitions?: unknown }[] = [];
-  readonly pollFailures: Error[] = [];
-  constructor(_settings: unknown, listeners: ConsumerListeners) {
-    this.listeners = listeners;
-    fake.instances.push(this);
-  }
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  subscribe(): void {
-    this.calls.push({ name: 'subscribe' });
-  }
-  async poll(_max: number, timeoutMs: number): Promise<unknown[]> {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
-    const failure = this.pollFailures.shift();
-    if (failure !== undefined) throw failure;
-    return [];
-  }
-  assign(partitions: readonly TopicPartition[]): void {
-    this.calls.push({ name: 'assign', partitions });
-  }
-  unassign(partitions: readonly TopicPartition[]): void {
-    this.calls.push({ name: 'unassign', partitions });
-  }
-  pause(): void {}
-  resume(): void {}
-  commit(): void {}
-  highWatermark(): undefined {
-    return undefined;
-  }
-  reachable(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  topicNames(): Promise<Set<string> | undefined> {
-    return Promise.resolve(fake.existingTopics === undefined ? undefined : new Set(fake.existingTopics));
-  }
-  committed(partitions: readonly TopicPartition[]) {
-    this.calls.push({ name: 'committed', partitions });
-    return (
-      fake.committed?.(partitions) ?? Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })))
-    );
-  }
-  get connected(): boolean {
-    return true;
-  }
-  disconnect(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-}
-
-const { HonoEventConsumer, withClients } = await import('../../../src/consumer/hono-event-consumer.js');
-
-/** The fakes above, as the engine's clients. */
-const clients: ClientFactories = {
-  consumer: (settings, listeners) =>
-    new FakeRdkafkaConsumer(settings, listeners) as unknown as ConsumerClient,
-  producer: () => {
-    throw new Error('no producer in these tests');
-  },
-  beginning: FakeRdkafkaConsumer.beginning,
-  isUnknownTopic: (failure) => failure.code === 3,
-};
-const { clientCodes } = await import('../../../src/kafka/rdkafka-consumer.js');
+import { type CommittedPosition, scriptedClients, type ScriptedClients } from '../fakes/scripted-client.js';
 
 const consumers: InstanceType<typeof HonoEventConsumer>[] = [];
 const unknownTopic = () =>
@@ -107,25 +21,29 @@ const unknownTopic = () =>
     undefined,
   );
 
+let scripted: ScriptedClients;
+
+beforeEach(() => {
+  scripted = scriptedClients();
+});
+
 afterEach(async () => {
   await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
-  fake.instances.length = 0;
-  fake.existingTopics = new Set();
-  fake.committed = undefined;
+  // These consumers write no dead letters: none of them makes a producer.
+  expect(scripted.producers).toStrictEqual([]);
 });
 
 async function started(options: { tenant: string | string[]; startFrom?: 'earliest' | 'latest' }) {
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const consumer = withClients(
-    clients,
+    scripted.factories,
     () => new HonoEventConsumer({ brokers: 'kafka:9092', groupId: 'g', logger, ...options }),
   );
   consumers.push(consumer);
   const errors: unknown[] = [];
   consumer.on('error', (error) => errors.push(error));
   await consumer.run({ event: () => undefined });
-  const client = fake.instances.at(-1);
-  if (client === undefined) throw new Error('no client');
+  const client = scripted.consumer;
   const rebalance = (event: RebalanceEvent): void => {
     client.listeners.rebalance(event);
   };
@@ -138,7 +56,7 @@ const tp = (topic: string, partition: number): TopicPartition => ({ topic, parti
 
 describe('a subscribed topic that does not exist', () => {
   it('is named in one warning that says the consumer waits for it, before run() resolves', async () => {
-    fake.existingTopics = new Set(['hono.event.old']);
+    scripted.existingTopics = new Set(['hono.event.old']);
     const { logger } = await started({ tenant: ['old', 'new'] });
     expect(logger.warn).toHaveBeenCalledExactlyOnceWith(
       "topic hono.event.new does not exist (yet): the consumer waits for it and reads it within about 10 s of its creation (kafka 'topic.metadata.refresh.interval.ms')",
@@ -147,7 +65,7 @@ describe('a subscribed topic that does not exist', () => {
   });
 
   it('is reported by librdkafka as a consume error without a name: no error event, no second warning', async () => {
-    fake.existingTopics = new Set();
+    scripted.existingTopics = new Set();
     const { client, logger, errors } = await started({ tenant: 'new' });
     client.pollFailures.push(unknownTopic());
     await settle(300);
@@ -157,7 +75,7 @@ describe('a subscribed topic that does not exist', () => {
   });
 
   it('is named again when it disappears after it was assigned', async () => {
-    fake.existingTopics = new Set();
+    scripted.existingTopics = new Set();
     const { client, logger, rebalance } = await started({ tenant: 'new' });
     rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
     await settle();
@@ -170,7 +88,7 @@ describe('a subscribed topic that does not exist', () => {
   });
 
   it('is named as one of the topics when the metadata request fails after the client reported it', async () => {
-    fake.existingTopics = undefined;
+    scripted.existingTopics = undefined;
     const { client, logger } = await started({ tenant: ['a', 'b'] });
     expect(logger.warn).not.toHaveBeenCalled();
     client.pollFailures.push(unknownTopic());
@@ -182,7 +100,7 @@ describe('a subscribed topic that does not exist', () => {
   });
 
   it('marks nothing when the metadata request fails at the start; names the only topic once the client reports it', async () => {
-    fake.existingTopics = undefined;
+    scripted.existingTopics = undefined;
     const { client, logger, rebalance, calls } = await started({ tenant: 'a', startFrom: 'latest' });
     expect(logger.warn).not.toHaveBeenCalled();
     rebalance({ kind: 'assign', partitions: [tp('hono.event.a', 0)], lost: false });
@@ -198,11 +116,9 @@ describe('a subscribed topic that does not exist', () => {
 
 describe("startFrom 'latest' and a topic created after the start", () => {
   it('starts its partitions at their beginning where the group committed nothing, elsewhere where it did', async () => {
-    fake.existingTopics = new Set(['hono.event.old']);
-    fake.committed = (partitions) =>
-      Promise.resolve(
-        (partitions as TopicPartition[]).map((p) => ({ ...p, offset: p.partition === 1 ? 17 : undefined })),
-      );
+    scripted.existingTopics = new Set(['hono.event.old']);
+    scripted.committed = (partitions) =>
+      Promise.resolve(partitions.map((p) => ({ ...p, offset: p.partition === 1 ? 17 : undefined })));
     const { client, rebalance, logger } = await started({ tenant: ['old', 'new'], startFrom: 'latest' });
     rebalance({
       kind: 'assign',
@@ -223,8 +139,8 @@ describe("startFrom 'latest' and a topic created after the start", () => {
   });
 
   it('reads from the beginning, and says so, when the committed positions cannot be read', async () => {
-    fake.existingTopics = new Set();
-    fake.committed = () => Promise.resolve(undefined);
+    scripted.existingTopics = new Set();
+    scripted.committed = () => Promise.resolve(undefined);
     const { client, rebalance, logger } = await started({ tenant: 'new', startFrom: 'latest' });
     rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
     await settle();
@@ -237,10 +153,9 @@ describe("startFrom 'latest' and a topic created after the start", () => {
   });
 
   it('assigns before it unassigns when a revoke arrives while the committed positions are read', async () => {
-    fake.existingTopics = new Set();
-    let answer: (value: { topic: string; partition: number; offset: number | undefined }[]) => void = () =>
-      undefined;
-    fake.committed = () => new Promise((resolve) => (answer = resolve));
+    scripted.existingTopics = new Set();
+    let answer: (value: CommittedPosition[]) => void = () => undefined;
+    scripted.committed = () => new Promise((resolve) => (answer = resolve));
     const { rebalance, calls, consumer } = await started({ tenant: 'new', startFrom: 'latest' });
     const assigned: unknown[] = [];
     const revoked: unknown[] = [];
@@ -261,10 +176,9 @@ describe("startFrom 'latest' and a topic created after the start", () => {
   });
 
   it('keeps later assignments in order behind one that waits', async () => {
-    fake.existingTopics = new Set(['hono.event.old']);
-    let answer: (value: { topic: string; partition: number; offset: number | undefined }[]) => void = () =>
-      undefined;
-    fake.committed = () => new Promise((resolve) => (answer = resolve));
+    scripted.existingTopics = new Set(['hono.event.old']);
+    let answer: (value: CommittedPosition[]) => void = () => undefined;
+    scripted.committed = () => new Promise((resolve) => (answer = resolve));
     const { rebalance, client } = await started({ tenant: ['old', 'new'], startFrom: 'latest' });
     rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
     rebalance({ kind: 'assign', partitions: [tp('hono.event.old', 0)], lost: false });
@@ -280,14 +194,14 @@ describe("startFrom 'latest' and a topic created after the start", () => {
 
 describe("startFrom 'earliest', or a topic that existed at the start", () => {
   it('assigns at once, without reading committed positions', async () => {
-    fake.existingTopics = new Set();
+    scripted.existingTopics = new Set();
     const { rebalance, calls } = await started({ tenant: 'new', startFrom: 'earliest' });
     rebalance({ kind: 'assign', partitions: [tp('hono.event.new', 0)], lost: false });
     expect(calls()).toStrictEqual(['assign']);
   });
 
   it("assigns a topic that existed at once with startFrom 'latest'", async () => {
-    fake.existingTopics = new Set(['hono.event.old']);
+    scripted.existingTopics = new Set(['hono.event.old']);
     const { rebalance, client } = await started({ tenant: 'old', startFrom: 'latest' });
     rebalance({ kind: 'assign', partitions: [tp('hono.event.old', 0)], lost: false });
     expect(client.calls.filter((call) => call.name !== 'subscribe')).toStrictEqual([
@@ -301,7 +215,7 @@ describe('client failures', () => {
     new ClientFailure(code, message, { isFatal, isRetriable: false }, undefined);
 
   it('are each emitted as error, and logged at warn once per five minutes for the same failure', async () => {
-    fake.existingTopics = new Set(['hono.event.t']);
+    scripted.existingTopics = new Set(['hono.event.t']);
     const { client, logger, errors } = await started({ tenant: 't' });
     for (let i = 0; i < 5; i++) client.pollFailures.push(failure(25, 'Broker: Unknown member'));
     client.pollFailures.push(failure(25, 'Broker: Unknown member id'));
@@ -314,7 +228,7 @@ describe('client failures', () => {
   });
 
   it('logs a fatal failure at error', async () => {
-    fake.existingTopics = new Set(['hono.event.t']);
+    scripted.existingTopics = new Set(['hono.event.t']);
     const { client, logger, errors } = await started({ tenant: 't' });
     client.pollFailures.push(failure(-150, 'Local: Fatal error', true));
     await settle(300);

@@ -1,140 +1,14 @@
 /**
  * `stop()` within `drainTimeoutMs + closeTimeoutMs` whatever the brokers do, and handlers (and
  * listeners) that throw values that are not Errors, through a whole consumer: the Kafka client and the
- * dead-letter producer are replaced by fakes at their adapter modules, on fake timers.
+ * dead-letter producer are scripted clients behind the engine's client seam, on fake timers.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  ClientFailure,
-  type ClientFactories,
-  type ConsumerClient,
-  type ConsumerListeners,
-} from '../../../src/engine/client.js';
-import type { TopicPartition, TopicPartitionOffset } from '../../../src/types.js';
-
-const fake = vi.hoisted(() => ({
-  clients: [] as FakeClient[],
-  producers: [] as FakeProducer[],
-}));
-
-interface FakeClient {
-  listeners: ConsumerListeners;
-  /** Records the next polls deliver. */
-  records: unknown[];
-  /** Every commit call, in order. */
-  commits: TopicPartitionOffset[][];
-  /** How commits are answered at the next poll: confirmed, failed, or never. */
-  answer: 'confirm' | 'fail' | 'never';
-  /** Whether disconnect() never settles (a client that ignores its own timeout). */
-  hangOnDisconnect: boolean;
-  /** When disconnect() was called (Date.now()). */
-  disconnectedAt: number | undefined;
-}
-
-interface FakeProducer {
-  hangOnDisconnect: boolean;
-  sent: unknown[];
-}
-
-class FakeRdkafkaConsumer implements FakeClient {
-  static readonly beginning = -2;
-  readonly listeners: ConsumerListeners;
-  records: unknown[] = [];
-  readonly commits: TopicPartitionOffset[][] = [];
-  answer: 'confirm' | 'fail' | 'never' = 'confirm';
-  hangOnDisconnect = false;
-  disconnectedAt: number | undefined;
-  readonly #pending: TopicPartitionOffset[][] = [];
-  constructor(_settings: unknown, listeners: ConsumerListeners) {
-    this.listeners = listeners;
-    fake.clients.push(this);
-  }
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  subscribe(): void {}
-  async poll(max: number, timeoutMs: number): Promise<unknown[]> {
-    this.#answerCommits();
-    const records = this.records.splice(0, max);
-    if (records.length > 0) return records;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 10)));
-    this.#answerCommits();
-    return [];
-  }
-  assign(): void {}
-  unassign(): void {}
-  pause(): void {}
-  resume(): void {}
-  commit(offsets: readonly TopicPartitionOffset[]): void {
-    const copy = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
-    this.commits.push(copy);
-    this.#pending.push(copy);
-  }
-  highWatermark(): undefined {
-    return undefined;
-  }
-  reachable(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  topicNames(): Promise<Set<string> | undefined> {
-    return Promise.resolve(undefined);
-  }
-  committed(partitions: readonly TopicPartition[]) {
-    return Promise.resolve(partitions.map((p) => ({ ...p, offset: undefined })));
-  }
-  get connected(): boolean {
-    return true;
-  }
-  disconnect(): Promise<boolean> {
-    this.disconnectedAt = Date.now();
-    return this.hangOnDisconnect ? new Promise<boolean>(() => undefined) : Promise.resolve(true);
-  }
-  #answerCommits(): void {
-    if (this.answer === 'never') return;
-    for (const offsets of this.#pending.splice(0)) {
-      const failure =
-        this.answer === 'fail'
-          ? new ClientFailure(
-              27,
-              'Broker: Rebalance in progress',
-              { isFatal: false, isRetriable: true },
-              undefined,
-            )
-          : undefined;
-      this.listeners.commitResult(failure, offsets);
-    }
-  }
-}
-
-class FakeRdkafkaProducer implements FakeProducer {
-  hangOnDisconnect = false;
-  readonly sent: unknown[] = [];
-  constructor() {
-    fake.producers.push(this);
-  }
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  send(record: unknown): Promise<void> {
-    this.sent.push(record);
-    return Promise.resolve();
-  }
-  disconnect(): Promise<void> {
-    return this.hangOnDisconnect ? new Promise<void>(() => undefined) : Promise.resolve();
-  }
-}
-
-const { HonoEventConsumer, withClients } = await import('../../../src/consumer/hono-event-consumer.js');
-
-/** The fakes above, as the engine's clients. */
-const clients: ClientFactories = {
-  consumer: (settings, listeners) =>
-    new FakeRdkafkaConsumer(settings, listeners) as unknown as ConsumerClient,
-  producer: () => new FakeRdkafkaProducer(),
-  beginning: FakeRdkafkaConsumer.beginning,
-  isUnknownTopic: (failure) => failure.code === 3,
-};
-const { encodeEvent } = await import('../../../src/wire/encode.js');
+import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import type { ClientMessage } from '../../../src/engine/client.js';
+import { encodeEvent } from '../../../src/wire/encode.js';
+import { scriptedClients, type ScriptedClients, type ScriptedConsumer } from '../fakes/scripted-client.js';
+import { captureUnhandledRejections } from '../fakes/unhandled.js';
 
 type Consumer = InstanceType<typeof HonoEventConsumer>;
 type Options = ConstructorParameters<typeof HonoEventConsumer>[0];
@@ -147,7 +21,7 @@ const closeTimeoutMs = 2_000;
 const bound = drainTimeoutMs + closeTimeoutMs;
 
 /** A Hono event of device `deviceId` at `offset` of partition 0, as the client delivers it. */
-function recordAt(offset: number, deviceId = `d${String(offset)}`): unknown {
+function recordAt(offset: number, deviceId = `d${String(offset)}`): ClientMessage {
   const encoded = encodeEvent({
     type: 'event',
     tenantId: TENANT,
@@ -156,19 +30,18 @@ function recordAt(offset: number, deviceId = `d${String(offset)}`): unknown {
     payload: `record ${String(offset)}`,
     creationTime: Date.now(),
   });
-  return { ...encoded, partition: 0, offset, size: 0, timestamp: Date.now() };
+  return { ...encoded, partition: 0, offset, timestamp: Date.now() };
 }
 
 const consumers: Consumer[] = [];
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
+/** Rejections nobody handled while a test ran (they would end a real process). */
+const unhandled = captureUnhandledRejections();
+let scripted: ScriptedClients;
 
 beforeEach(() => {
   vi.useFakeTimers();
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
+  unhandled.start();
+  scripted = scriptedClients();
 });
 
 afterEach(async () => {
@@ -176,18 +49,14 @@ afterEach(async () => {
   await vi.advanceTimersByTimeAsync(bound + 1_000);
   await stopping;
   vi.useRealTimers();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off('unhandledRejection', onUnhandled);
-  fake.clients.length = 0;
-  fake.producers.length = 0;
-  expect(unhandled).toStrictEqual([]);
+  expect(await unhandled.stop()).toStrictEqual([]);
 });
 
 /** A running consumer with partition 0 assigned. */
 async function started(handlers: Handlers, options: Partial<Options> = {}) {
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const consumer = withClients(
-    clients,
+    scripted.factories,
     () =>
       new HonoEventConsumer({
         brokers: 'kafka:9092',
@@ -202,10 +71,9 @@ async function started(handlers: Handlers, options: Partial<Options> = {}) {
   );
   consumers.push(consumer);
   await consumer.run(handlers);
-  const client = fake.clients.at(-1);
-  if (client === undefined) throw new Error('no client');
+  const client = scripted.consumer;
   client.listeners.rebalance({ kind: 'assign', partitions: [{ topic: TOPIC, partition: 0 }], lost: false });
-  return { consumer, client, logger, producer: fake.producers.at(-1) };
+  return { consumer, client, logger, producer: scripted.producers.at(-1) };
 }
 
 /** Calls stop() and tells, on fake time, when it resolved. */
@@ -219,7 +87,7 @@ function timeStop(consumer: Consumer) {
 }
 
 /** The last position committed for partition 0. */
-const lastCommitted = (client: FakeClient): number | undefined =>
+const lastCommitted = (client: ScriptedConsumer): number | undefined =>
   client.commits
     .flat()
     .filter((position) => position.partition === 0)
@@ -236,7 +104,7 @@ describe('stop() within drainTimeoutMs + closeTimeoutMs', () => {
     client.answer = 'never';
     client.hangOnDisconnect = true;
     if (producer === undefined) throw new Error('no dead-letter producer');
-    producer.hangOnDisconnect = true;
+    producer.disconnectBehaviour = 'hang';
 
     const stop = timeStop(consumer);
     await vi.advanceTimersByTimeAsync(bound);

@@ -1,35 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartitionLease } from '../../../src/engine/partition-table.js';
-import type { HonoEventConsumerEvents } from '../../../src/consumer/events.js';
 import { HandlerError, KafkaClientError } from '../../../src/errors.js';
-import type { HandlerContext, HonoEventHandlers } from '../../../src/consumer/handlers.js';
-import {
-  processRecord as processRecordNow,
-  type Outcome,
-  type ProcessorContext,
-} from '../../../src/processing/process-record.js';
-import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
-import type { RetryPolicy } from '../../../src/retry/backoff.js';
+import type { HandlerContext } from '../../../src/consumer/handlers.js';
+import { processRecord as processRecordNow, type Outcome } from '../../../src/processing/process-record.js';
 import type { HonoEventInit } from '../../../src/wire/encode.js';
 import type { HonoEvent } from '../../../src/wire/types.js';
-import { CREATED, device, invalidItem, itemOf, TOPIC } from './work-items.js';
-
-type Events = HonoEventConsumerEvents;
+import { CREATED, device, fakeContext, invalidItem, itemOf, retry, TOPIC } from './work-items.js';
 
 /** The outcome as a promise, whether it was known at once or not. */
 function processRecord(...args: Parameters<typeof processRecordNow>): Promise<Outcome> {
   return Promise.resolve(processRecordNow(...args));
 }
-type Options = ProcessorContext['options'];
-
-/** Delays 100, 200, 400 … capped at 1000, without jitter: retries happen at known times. */
-const retry: RetryPolicy = {
-  maxAttempts: 3,
-  initialDelayMs: 100,
-  maxDelayMs: 1_000,
-  multiplier: 2,
-  jitter: 0,
-};
 
 const inits = {
   connection: { ...device, type: 'connection', cause: 'connected', remoteId: 'c1', source: 'hono-mqtt' },
@@ -37,47 +18,6 @@ const inits = {
   provisioning: { ...device, type: 'provisioning', gatewayId: 'gw-1' },
   event: { ...device, type: 'event', contentType: 'application/json', payload: '{"temp":21}' },
 } as const satisfies Record<HonoEvent['type'], HonoEventInit>;
-
-/** A processor context that records what the SDK emits and asks of the consumer. */
-function fakeContext(handlers: HonoEventHandlers, options: Partial<Options> = {}) {
-  const emitted: { name: keyof Events; payload: unknown }[] = [];
-  const pauseForFailure = vi.fn<ProcessorContext['pauseForFailure']>();
-  const resumeAfterFailure = vi.fn<ProcessorContext['resumeAfterFailure']>();
-  const deadLetter = vi.fn<ProcessorContext['deadLetter']>(() => Promise.resolve());
-  const context: ProcessorContext = {
-    handlers,
-    options: {
-      retry,
-      handlerTimeoutMs: 5_000,
-      onFailure: 'pause',
-      deadLetterTopic: undefined,
-      expired: 'skip',
-      logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
-      ...options,
-    },
-    emit: (name, ...args) => {
-      emitted.push({ name, payload: args[0] });
-    },
-    pauseForFailure,
-    resumeAfterFailure,
-    deadLetter,
-    now: () => CREATED + 1_000,
-    timeouts: new HandlerTimeouts(options.handlerTimeoutMs ?? 5_000),
-  };
-  return {
-    context,
-    pauseForFailure,
-    resumeAfterFailure,
-    deadLetter,
-    /** The names of the emitted events, in order. */
-    names: () => emitted.map((event) => event.name),
-    /** The payloads of one event, in order. */
-    payloads: <Name extends keyof Events>(name: Name) =>
-      emitted.filter((event) => event.name === name).map((event) => event.payload) as Parameters<
-        Events[Name]
-      >[0][],
-  };
-}
 
 /** A promise's state, readable without awaiting it. */
 function track(outcome: Promise<Outcome>): { readonly settled: boolean } {

@@ -4,22 +4,20 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartitionLease } from '../../../src/engine/partition-table.js';
-import type { HonoEventConsumerEvents } from '../../../src/consumer/events.js';
 import { HandlerError, isHonoKafkaError, thrownMessage } from '../../../src/errors.js';
 import type { HonoEventHandlers } from '../../../src/consumer/handlers.js';
-import { HandlerTimeouts } from '../../../src/processing/handler-timeouts.js';
 import {
   type Outcome,
   processRecord as processRecordNow,
   type ProcessorContext,
 } from '../../../src/processing/process-record.js';
 import type { WorkItem } from '../../../src/processing/work-item.js';
-import { CREATED, device, invalidItem, itemOf, TOPIC } from './work-items.js';
+import { captureUnhandledRejections } from '../fakes/unhandled.js';
+import { device, fakeContext, invalidItem, itemOf, retry as defaultRetry, TOPIC } from './work-items.js';
 
-type Events = HonoEventConsumerEvents;
 type Options = ProcessorContext['options'];
 
-const retry = { maxAttempts: 2, initialDelayMs: 100, maxDelayMs: 1_000, multiplier: 2, jitter: 0 };
+const retry = { ...defaultRetry, maxAttempts: 2 };
 
 /** A Proxy whose every trap throws: even `instanceof` and `typeof x.then` fail on it. */
 function hostileProxy(): object {
@@ -77,38 +75,9 @@ function eventItem(lease = new PartitionLease(TOPIC, 0)): WorkItem {
   return itemOf({ ...device, type: 'event', contentType: 'text/plain', payload: 'x' }, lease);
 }
 
-function fakeContext(handlers: HonoEventHandlers, options: Partial<Options> = {}) {
-  const emitted: { name: keyof Events; payload: unknown }[] = [];
-  const deadLetter = vi.fn<ProcessorContext['deadLetter']>(() => Promise.resolve());
-  const pauseForFailure = vi.fn<ProcessorContext['pauseForFailure']>();
-  const resumeAfterFailure = vi.fn<ProcessorContext['resumeAfterFailure']>();
-  const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  const context: ProcessorContext = {
-    handlers,
-    options: {
-      retry,
-      handlerTimeoutMs: 5_000,
-      onFailure: 'skip',
-      deadLetterTopic: undefined,
-      expired: 'deliver',
-      logger,
-      ...options,
-    },
-    emit: (name, ...args) => {
-      emitted.push({ name, payload: args[0] });
-    },
-    pauseForFailure,
-    resumeAfterFailure,
-    deadLetter,
-    now: () => CREATED + 1_000,
-    timeouts: new HandlerTimeouts(5_000),
-  };
-  const payloads = <Name extends keyof Events>(name: Name) =>
-    emitted.filter((event) => event.name === name).map((event) => event.payload) as Parameters<
-      Events[Name]
-    >[0][];
-  return { context, deadLetter, pauseForFailure, resumeAfterFailure, logger, payloads };
-}
+/** The processor context of these tests: two attempts, then skip; expired events are delivered. */
+const contextOf = (handlers: HonoEventHandlers, options: Partial<Options> = {}) =>
+  fakeContext(handlers, { retry, onFailure: 'skip', expired: 'deliver', ...options });
 
 /**
  * The outcome, reached well before the handler timeout (5 s): a failure that is not wrapped in time
@@ -139,23 +108,16 @@ async function outcomeOf(item: WorkItem, context: ProcessorContext, withinMs = 1
 }
 
 /** Rejections nobody handled while a test ran (they would end a real process). */
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown): void => {
-  unhandled.push(reason);
-};
+const unhandled = captureUnhandledRejections();
 
 beforeEach(() => {
   vi.useFakeTimers();
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
+  unhandled.start();
 });
 
 afterEach(async () => {
   vi.useRealTimers();
-  // Unhandled rejections are reported after a turn of the event loop.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  process.off('unhandledRejection', onUnhandled);
-  expect(unhandled).toStrictEqual([]);
+  expect(await unhandled.stop()).toStrictEqual([]);
 });
 
 describe('thrownMessage', () => {
@@ -193,7 +155,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
     ['as a rejection', rejecting],
   ])("%s: is retried and skipped with onFailure 'skip'", async (_how, handler) => {
     const event = vi.fn(handler);
-    const { context, payloads } = fakeContext({ event });
+    const { context, payloads } = contextOf({ event });
 
     await expect(outcomeOf(eventItem(), context)).resolves.toBe('done');
 
@@ -209,7 +171,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
   });
 
   it("as a rejection: is written to the dead-letter topic with onFailure 'deadLetter'", async () => {
-    const { context, deadLetter, payloads } = fakeContext(
+    const { context, deadLetter, payloads } = contextOf(
       { event: rejecting },
       { onFailure: 'deadLetter', deadLetterTopic: `${TOPIC}.dlq` },
     );
@@ -227,7 +189,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
       calls += 1;
       if (calls <= 3) throwing();
     });
-    const { context, pauseForFailure, resumeAfterFailure } = fakeContext({ event }, { onFailure: 'pause' });
+    const { context, pauseForFailure, resumeAfterFailure } = contextOf({ event }, { onFailure: 'pause' });
 
     await expect(outcomeOf(eventItem(), context, 3_000)).resolves.toBe('done');
 
@@ -238,7 +200,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
 
   it('from the invalid handler: is retried and skipped like any other', async () => {
     const invalid = vi.fn(rejecting);
-    const { context, payloads } = fakeContext({ event: vi.fn(), invalid });
+    const { context, payloads } = contextOf({ event: vi.fn(), invalid });
 
     await expect(outcomeOf(invalidItem(), context)).resolves.toBe('done');
 
@@ -248,7 +210,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
   });
 
   it('from a dead-letter write: pauses, reports a typed error, and retries the write', async () => {
-    const { context, deadLetter, payloads, pauseForFailure, logger } = fakeContext(
+    const { context, deadLetter, payloads, pauseForFailure, logger } = contextOf(
       { event: () => Promise.reject(new Error('down')) },
       { onFailure: 'deadLetter', deadLetterTopic: `${TOPIC}.dlq`, retry: { ...retry, maxAttempts: 1 } },
     );
@@ -266,7 +228,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
   });
 
   it('returned as a hostile Proxy instead of a promise: a failed attempt', async () => {
-    const { context, payloads } = fakeContext({ event: returningHostile });
+    const { context, payloads } = contextOf({ event: returningHostile });
 
     await expect(outcomeOf(eventItem(), context)).resolves.toBe('done');
 
@@ -277,7 +239,7 @@ describe.each(values)('a handler that throws %s', (_name, make) => {
 
 describe('listeners and loggers that throw non-Errors', () => {
   it('an emit that throws does not keep a record from its outcome', async () => {
-    const { context } = fakeContext({ event: () => Promise.reject(Object.create(null) as Error) });
+    const { context } = contextOf({ event: () => Promise.reject(Object.create(null) as Error) });
     const throwingContext: ProcessorContext = {
       ...context,
       emit: () => {
