@@ -21,8 +21,8 @@ export interface CommitPosition {
  * lost, so that nothing is committed for a partition it no longer owns.
  *
  * Each partition has one current tracker. When a fetched offset is not above the last one tracked,
- * the partition's offsets went back within the assignment (log truncation followed by
- * `auto.offset.reset`, or the topic was deleted and created again under the same name):
+ * the partition's offsets went back within the assignment (log truncation after an unclean leader
+ * election, or the topic was deleted and created again under the same name):
  * {@link OffsetLedger.track} then replaces the current tracker with a new generation that waits for the
  * old one's records before it lets anything be committed (see {@link PartitionOffsets}). The other
  * methods work on the current tracker.

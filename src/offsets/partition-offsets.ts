@@ -20,9 +20,10 @@ const compactAfter = 1024;
  * where g is the number of offsets missing in that window.
  *
  * **Generations.** Within one assignment the client may deliver a partition's offsets from a lower
- * offset again: after log truncation (the fetch position fell out of range, for example after an
- * unclean leader election, and `auto.offset.reset` moved it) or when the topic was deleted and created
- * again under the same name (its offsets start at 0 again). Those records are new and must be handled,
+ * offset again: after log truncation (an unclean leader election: librdkafka moves the position back to
+ * where the new leader's log diverges, KIP-320, or by `auto.offset.reset` when the position is out of
+ * range) or when the topic was deleted and created again under the same name (its offsets start at 0
+ * again). Those records are new and must be handled,
  * yet offsets from before and after the rewind cannot be compared. So a rewind starts a new tracker, a
  * generation, that keeps its predecessor while any record tracked before the rewind (in the predecessor
  * or an earlier generation) is unfinished. Until then {@link PartitionOffsets.committable} is undefined:
