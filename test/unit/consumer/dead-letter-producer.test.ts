@@ -3,47 +3,28 @@
  * swallowed, and after a fatal error it is made again, so later records still reach the dead-letter
  * topic and are committed past. `DeadLetters` itself is tested in `test/unit/engine/dead-letters.test.ts`.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import { describe, expect, it, vi } from 'vitest';
 import { ClientFailure } from '../../../src/engine/client.js';
 import type { HonoKafkaError } from '../../../src/errors.js';
-import { fakeClients, fakeKafka } from '../fakes/fake-kafka.js';
+import { fakeKafka } from '../fakes/fake-kafka.js';
+import { fakeKafkaPerTest } from '../fakes/per-test.js';
 
 const topic = 'hono.event.t';
 
-let consumer: HonoEventConsumer | undefined;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  fakeKafka.reset();
-  fakeKafka.broker.topics.add(topic);
-});
-
-afterEach(async () => {
-  const stopping = consumer?.stop();
-  await vi.advanceTimersByTimeAsync(30_000);
-  await stopping;
-  consumer = undefined;
-  vi.useRealTimers();
-});
+const fake = fakeKafkaPerTest([topic]);
 
 describe('the dead-letter producer', () => {
   it('is made again after a fatal error, reports it, and later records are dead-lettered', async () => {
     const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-    const made = withClients(
-      fakeClients,
-      () =>
-        new HonoEventConsumer({
-          brokers: 'kafka:9092',
-          tenant: 't',
-          groupId: 'g',
-          onFailure: 'deadLetter',
-          retry: { maxAttempts: 1 },
-          commitIntervalMs: 100,
-          logger,
-        }),
-    );
-    consumer = made;
+    const made = fake.consumer({
+      brokers: 'kafka:9092',
+      tenant: 't',
+      groupId: 'g',
+      onFailure: 'deadLetter',
+      retry: { maxAttempts: 1 },
+      commitIntervalMs: 100,
+      logger,
+    });
     const errors: HonoKafkaError[] = [];
     made.on('error', (error) => errors.push(error));
     const running = made.run({
@@ -79,18 +60,13 @@ describe('the dead-letter producer', () => {
   });
 
   it('reports a failure of its own that is not fatal as an error naming it', async () => {
-    const made = withClients(
-      fakeClients,
-      () =>
-        new HonoEventConsumer({
-          brokers: 'kafka:9092',
-          tenant: 't',
-          groupId: 'g',
-          onFailure: 'deadLetter',
-          logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
-        }),
-    );
-    consumer = made;
+    const made = fake.consumer({
+      brokers: 'kafka:9092',
+      tenant: 't',
+      groupId: 'g',
+      onFailure: 'deadLetter',
+      logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    });
     const errors: HonoKafkaError[] = [];
     made.on('error', (error) => errors.push(error));
     const running = made.run({ event: () => undefined });

@@ -3,44 +3,25 @@
  * the log was truncated, or when the topic was deleted and made again under the same name. The records
  * from there on are handled, and nothing is committed past a record that is not finished.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
-import { fakeClients, fakeKafka } from '../fakes/fake-kafka.js';
+import { describe, expect, it, vi } from 'vitest';
+import { fakeKafka } from '../fakes/fake-kafka.js';
+import { fakeKafkaPerTest } from '../fakes/per-test.js';
 
 const topic = 'hono.event.t';
 
-let consumer: HonoEventConsumer | undefined;
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  fakeKafka.reset();
-  fakeKafka.broker.topics.add(topic);
-});
-
-afterEach(async () => {
-  const stopping = consumer?.stop();
-  await vi.advanceTimersByTimeAsync(30_000);
-  await stopping;
-  consumer = undefined;
-  vi.useRealTimers();
-});
+const fake = fakeKafkaPerTest([topic]);
 
 /** A running consumer of tenant `t` whose handler takes `slowMs` for the records `slow` names. */
 async function started(slow: (deviceId: string, offset: number) => boolean, slowMs = 1_000) {
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const handled: string[] = [];
-  const made = withClients(
-    fakeClients,
-    () =>
-      new HonoEventConsumer({
-        brokers: 'kafka:9092',
-        tenant: 't',
-        groupId: 'g',
-        commitIntervalMs: 100,
-        logger,
-      }),
-  );
-  consumer = made;
+  const made = fake.consumer({
+    brokers: 'kafka:9092',
+    tenant: 't',
+    groupId: 'g',
+    commitIntervalMs: 100,
+    logger,
+  });
   const running = made.run({
     event: async (event, context) => {
       if (slow(event.deviceId, context.offset)) await new Promise((resolve) => setTimeout(resolve, slowMs));
