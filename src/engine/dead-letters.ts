@@ -12,7 +12,13 @@
  */
 import { settlesWithin } from '../deadline.js';
 import { KafkaClientError, StateError } from '../errors.js';
-import { ClientFailure, type OutgoingRecord, type ProducerClient, type ProducerListeners } from './client.js';
+import {
+  ClientFailure,
+  type OutgoingRecord,
+  type ProducerClient,
+  type ProducerListeners,
+  toFailure,
+} from './client.js';
 import { clientError, connectError } from './client-errors.js';
 
 /** What {@link DeadLetters} needs. */
@@ -110,25 +116,6 @@ function closedFailure(): ClientFailure {
     { isFatal: false, isRetriable: false },
     undefined,
   );
-}
-
-/**
- * Any thrown value as a client failure (a fake or a changed adapter may throw something else).
- *
- * @param value - what a call threw or rejected with
- * @returns the value itself when it is a {@link ClientFailure}, else a non-fatal failure quoting it
- */
-function toFailure(value: unknown): ClientFailure {
-  if (value instanceof ClientFailure) return value;
-  let message = 'the producer failed with a value that is no Error';
-  try {
-    const text = (value as { message?: unknown } | null | undefined)?.message;
-    if (typeof text === 'string' && text !== '') message = text;
-    else if (typeof value === 'string' && value !== '') message = value;
-  } catch {
-    // A getter that throws: the safe message stays.
-  }
-  return new ClientFailure(-1, message, { isFatal: false, isRetriable: false }, value);
 }
 
 /**
