@@ -103,6 +103,38 @@ export const HandlerErrorCode = {
 export type HandlerErrorCode = (typeof HandlerErrorCode)[keyof typeof HandlerErrorCode];
 
 /**
+ * Why a command could not be sent or answered. Each value is the stable `code` of a {@link CommandError}.
+ *
+ * @category Errors
+ */
+export const CommandErrorCode = {
+  /**
+   * No response within the request's timeout, which covers sending and waiting together (as Hono's
+   * sender), or, for a one-way command, no acknowledgement within it. See {@link CommandError.acknowledged}:
+   * a command the broker acknowledged may still reach the device. Retriable.
+   */
+  CommandTimedOut: 'ERR_HONO_COMMAND_TIMEOUT',
+  /** The broker refused the command or the producer could not connect; the `cause` says why. */
+  CommandSendFailed: 'ERR_HONO_COMMAND_SEND_FAILED',
+  /**
+   * The reader of `hono.command_response.<tenant>` could not connect or be positioned, so the command
+   * was not written (a response could have been missed). Retriable.
+   */
+  ResponseReaderFailed: 'ERR_HONO_RESPONSE_READER_FAILED',
+  /** `maxPendingRequests` requests wait for their responses already; nothing was written. Retriable. */
+  TooManyPending: 'ERR_HONO_TOO_MANY_PENDING',
+  /** The client was closed, before the call or while it waited. */
+  ClientClosed: 'ERR_HONO_CLIENT_CLOSED',
+} as const;
+
+/**
+ * The code of a {@link CommandError}: one of the values of {@link CommandErrorCode}.
+ *
+ * @category Errors
+ */
+export type CommandErrorCode = (typeof CommandErrorCode)[keyof typeof CommandErrorCode];
+
+/**
  * Every stable error code of the SDK, by name. The `code` of a {@link HonoKafkaError} is always one of
  * these values, so `switch (error.code)` over {@link ErrorCode} is exhaustive.
  *
@@ -122,6 +154,7 @@ export const ErrorCode = {
   CommitFailed: 'ERR_HONO_COMMIT_FAILED',
   ...HandlerErrorCode,
   ...KafkaClientErrorCode,
+  ...CommandErrorCode,
 } as const;
 
 /**
@@ -544,4 +577,88 @@ export class StateError extends HonoKafkaError<typeof ErrorCode.InvalidState> {
     super(ErrorCode.InvalidState, message);
     this.name = 'StateError';
   }
+}
+
+/**
+ * Where a {@link CommandError} happened: the command it is about.
+ *
+ * @category Errors
+ */
+export interface CommandErrorDetails {
+  /** The tenant the command was for. */
+  readonly tenantId: string;
+  /** The device the command was for. */
+  readonly deviceId: string;
+  /** The command name. */
+  readonly name: string;
+  /** The command's `correlation-id`; undefined for a one-way command. */
+  readonly correlationId: string | undefined;
+  /**
+   * Whether the broker had acknowledged the command when the call failed: if so, the device may still
+   * get it (and answer it), so a retry may execute the command twice.
+   */
+  readonly acknowledged: boolean;
+}
+
+/**
+ * A command that could not be sent, or whose response did not come: rejected by the
+ * {@link HonoCommandClient}'s `sendOneWay`, `send` and `request`. A response that did come, even with an
+ * error status or as Hono's delivery failure, is no error: it resolves the request.
+ *
+ * @category Errors
+ */
+export class CommandError extends HonoKafkaError<CommandErrorCode> {
+  /** The tenant the command was for. */
+  readonly tenantId: string;
+  /** The device the command was for. */
+  readonly deviceId: string;
+  /** The command name. */
+  readonly commandName: string;
+  /** The command's `correlation-id`; undefined for a one-way command. */
+  readonly correlationId: string | undefined;
+  /** Whether the broker had acknowledged the command when the call failed (see {@link CommandErrorDetails.acknowledged}). */
+  readonly acknowledged: boolean;
+
+  /**
+   * Creates the error.
+   *
+   * @param code - the kind of failure
+   * @param message - what happened
+   * @param details - the command it is about
+   * @param options - the client's failure as `cause`, and whether retrying may help
+   */
+  constructor(
+    code: CommandErrorCode,
+    message: string,
+    details: CommandErrorDetails,
+    options: HonoKafkaErrorOptions = {},
+  ) {
+    super(code, message, options);
+    this.name = 'CommandError';
+    this.tenantId = details.tenantId;
+    this.deviceId = details.deviceId;
+    this.commandName = details.name;
+    this.correlationId = details.correlationId;
+    this.acknowledged = details.acknowledged;
+  }
+}
+
+/**
+ * Tells whether a value is a {@link CommandError}, even one from another installed copy of the SDK.
+ *
+ * @param value - Anything, typically what a `catch` clause caught.
+ * @returns `true` if `value` is a {@link CommandError}.
+ * @example
+ * ```ts
+ * try {
+ *   const response = await client.request({ tenant: 'DEFAULT_TENANT', deviceId: '4711', name: 'setVolume' });
+ * } catch (error) {
+ *   if (isCommandError(error) && error.code === ErrorCode.CommandTimedOut && !error.acknowledged) retryLater();
+ *   else throw error;
+ * }
+ * ```
+ * @category Errors
+ */
+export function isCommandError(value: unknown): value is CommandError {
+  return isHonoKafkaError(value) && value.name === 'CommandError';
 }
