@@ -18,7 +18,10 @@ const kHonoKafkaError = Symbol.for('eclipse-hono-kafka.HonoKafkaError');
 export const DecodeErrorCode = {
   /** The record is not shaped like a record of the Kafka client (e.g. a header value that is no Buffer). */
   MalformedRecord: 'ERR_HONO_MALFORMED_RECORD',
-  /** The topic is not `hono.event.<tenant>` or `hono.telemetry.<tenant>` with a valid tenant id. */
+  /**
+   * The topic is not `hono.event.<tenant>` or `hono.telemetry.<tenant>` with a valid tenant id (or, for
+   * {@link decodeCommandResponse}, not `hono.command_response.<tenant>` and no `tenant_id` header).
+   */
   NotHonoTopic: 'ERR_HONO_NOT_HONO_TOPIC',
   /** Neither the record key nor the `device_id` header names a device. */
   MissingDeviceId: 'ERR_HONO_MISSING_DEVICE_ID',
@@ -34,6 +37,20 @@ export const DecodeErrorCode = {
   BadConnectionPayload: 'ERR_HONO_BAD_CONNECTION_PAYLOAD',
   /** An empty notification or a provisioning notification has a non-empty value. */
   UnexpectedPayload: 'ERR_HONO_UNEXPECTED_PAYLOAD',
+  /**
+   * A command response has no `correlation-id` header, or an empty one: it cannot be matched to a
+   * command (Hono's Java sender ignores such a response).
+   */
+  MissingCorrelationId: 'ERR_HONO_MISSING_CORRELATION_ID',
+  /** A command response has no `status` header (Hono's Java sender treats it as 500). */
+  MissingStatus: 'ERR_HONO_MISSING_STATUS',
+  /** The `status` header of a command response is not a JSON integer of Java's `int` range, e.g. `OK` or `200.5`. */
+  BadStatus: 'ERR_HONO_BAD_STATUS',
+  /**
+   * A command response with the delivery-failure content type whose value is not the JSON object
+   * `{"error": "<text>"}` that Hono writes (no value, no JSON, or no string `error`).
+   */
+  BadDeliveryFailure: 'ERR_HONO_BAD_DELIVERY_FAILURE',
 } as const;
 
 /**
@@ -146,6 +163,11 @@ export const ErrorCode = {
   InvalidTenant: 'ERR_HONO_INVALID_TENANT',
   /** An encoder was given a value that Hono would never write (see {@link EncodeError}). */
   InvalidEncoderInput: 'ERR_HONO_INVALID_ENCODER_INPUT',
+  /**
+   * A command that Hono would drop or reject, refused before anything is written: an empty device id or
+   * command name, a bad `ttl` (see {@link InvalidCommandError}).
+   */
+  InvalidCommand: 'ERR_HONO_INVALID_COMMAND',
   /** Options that do not validate (see {@link OptionsError}). */
   InvalidOptions: 'ERR_HONO_INVALID_OPTIONS',
   /** A method called at the wrong time, e.g. `run()` twice (see {@link StateError}). */
@@ -270,22 +292,37 @@ export interface DecodeErrorOptions extends HonoKafkaErrorOptions {
    * @defaultValue `undefined`
    */
   readonly field?: string | undefined;
+  /**
+   * The `correlation-id` of a command response that could not be decoded otherwise, so that the command
+   * client can fail the request it answers at once rather than let it time out.
+   *
+   * @defaultValue `undefined`
+   */
+  readonly correlationId?: string | undefined;
 }
 
 /**
- * A Kafka record that is not a valid Hono event or telemetry message. Never retriable: the same bytes
- * fail the same way. Thrown by {@link decodeEvent}; the consumer emits it as `decodeError` and passes it
- * to the `invalid` handler.
+ * A Kafka record that is not a valid Hono event or telemetry message, or not a valid command response.
+ * Never retriable: the same bytes fail the same way. Thrown by {@link decodeEvent}; the consumer emits it
+ * as `decodeError` and passes it to the `invalid` handler. Thrown by {@link decodeCommandResponse} too.
  *
  * @category Errors
  */
 export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
   /** The record as the Kafka client delivered it, untouched. */
   readonly record: KafkaRecord;
-  /** The header at fault, for {@link DecodeErrorCode.MissingHeader} and {@link DecodeErrorCode.BadHeader}. */
+  /**
+   * The header at fault, for {@link DecodeErrorCode.MissingHeader}, {@link DecodeErrorCode.BadHeader} and
+   * the command response codes (`correlation-id`, `status`).
+   */
   readonly header: string | undefined;
   /** The payload field at fault, for {@link DecodeErrorCode.BadConnectionPayload}. */
   readonly field: string | undefined;
+  /**
+   * The `correlation-id` header of a command response that failed to decode for another reason (e.g. a
+   * bad `status`); `undefined` for events and for responses without one.
+   */
+  readonly correlationId: string | undefined;
 
   /**
    * Creates a decode error.
@@ -293,7 +330,7 @@ export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
    * @param code - Why the record could not be decoded.
    * @param message - A human-readable description.
    * @param record - The raw record.
-   * @param options - `header`, `field` and `cause`.
+   * @param options - `header`, `field`, `correlationId` and `cause`.
    */
   constructor(code: DecodeErrorCode, message: string, record: KafkaRecord, options: DecodeErrorOptions = {}) {
     super(code, message, { cause: options.cause, retriable: false });
@@ -301,6 +338,7 @@ export class DecodeError extends HonoKafkaError<DecodeErrorCode> {
     this.record = record;
     this.header = options.header;
     this.field = options.field;
+    this.correlationId = options.correlationId;
   }
 }
 
@@ -372,6 +410,41 @@ export class EncodeError extends HonoKafkaError<typeof ErrorCode.InvalidEncoderI
     this.field = field;
   }
 }
+
+/**
+ * A command that the SDK refuses to write because Hono's Command Router would drop it without an answer
+ * or reject it as malformed: an empty or ill-formed device id, command name or correlation id, a `ttl`
+ * that is no integer of at least 0, a payload or metadata value of the wrong type. Thrown by
+ * {@link encodeOneWayCommand} and {@link encodeRequestCommand} (and so by the command client) before
+ * anything reaches Kafka. Never retriable: the same input fails the same way.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   encodeOneWayCommand({ tenantId: 'acme', deviceId: '', name: 'reboot' });
+ * } catch (error) {
+ *   if (error instanceof InvalidCommandError) console.warn(error.field, error.message); // 'deviceId'
+ * }
+ * ```
+ * @category Errors
+ */
+export class InvalidCommandError extends HonoKafkaError<typeof ErrorCode.InvalidCommand> {
+  /** The input field at fault, e.g. `deviceId`, `name` or `failureMetadata.<key>`. */
+  readonly field: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param field - The input field at fault.
+   * @param message - Why it was rejected.
+   */
+  constructor(field: string, message: string) {
+    super(ErrorCode.InvalidCommand, message);
+    this.name = 'InvalidCommandError';
+    this.field = field;
+  }
+}
+
 /**
  * A problem in one option, as listed by an {@link OptionsError}.
  *

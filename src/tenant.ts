@@ -186,6 +186,58 @@ export function telemetryTopic(tenantId: string): string {
   return honoTopic(HonoEndpoint.Telemetry, tenantId);
 }
 
+/** The prefix of the command topics, which applications write and Hono's Command Router reads. */
+const COMMAND_PREFIX = 'hono.command.';
+/** The prefix of the command response topics, which Hono writes and applications read. */
+const COMMAND_RESPONSE_PREFIX = 'hono.command_response.';
+
+/** A topic made of a prefix and a tenant id, with the same checks as {@link honoTopic}. */
+function prefixedTopic(prefix: string, tenantId: string): string {
+  // The event prefix is the shortest: this checks the type, emptiness and characters of the tenant id.
+  let problem = tenantError(tenantId, HonoEndpoint.Event);
+  const max = MAX_TOPIC_NAME_LENGTH - prefix.length;
+  if (problem === undefined && tenantId.length > max) {
+    problem = `tenant id is ${tenantId.length} characters long, at most ${max} fit Kafka's 249-character limit for ${prefix}<tenant> topics`;
+  }
+  if (problem !== undefined)
+    throw new TenantError(tenantId, `Invalid tenant id ${describe(tenantId)}: ${problem}`);
+  return prefix + tenantId;
+}
+
+/**
+ * The command topic of a tenant, to which applications write commands for its devices.
+ *
+ * @param tenantId - The tenant.
+ * @returns `hono.command.<tenantId>`.
+ * @throws {@link TenantError} if the tenant id cannot be a topic suffix (at most 236 characters).
+ * @example
+ * ```ts
+ * commandTopic('DEFAULT_TENANT'); // 'hono.command.DEFAULT_TENANT'
+ * ```
+ * @category Topics and tenants
+ */
+export function commandTopic(tenantId: string): string {
+  return prefixedTopic(COMMAND_PREFIX, tenantId);
+}
+
+/**
+ * The command response topic of a tenant, to which Hono writes the responses of its devices and its own
+ * delivery failures.
+ *
+ * @param tenantId - The tenant.
+ * @returns `hono.command_response.<tenantId>`.
+ * @throws {@link TenantError} if the tenant id cannot be a topic suffix (at most 227 characters: the
+ *   longest prefix of all Hono topics).
+ * @example
+ * ```ts
+ * commandResponseTopic('DEFAULT_TENANT'); // 'hono.command_response.DEFAULT_TENANT'
+ * ```
+ * @category Topics and tenants
+ */
+export function commandResponseTopic(tenantId: string): string {
+  return prefixedTopic(COMMAND_RESPONSE_PREFIX, tenantId);
+}
+
 // One-entry memo: consecutive records nearly always come from the same topic.
 let lastTopic: string | undefined;
 let lastParsed: HonoTopic | undefined;
