@@ -107,7 +107,12 @@ const schema: z.ZodType<HonoSimulatorOptions> = z.strictObject(
     connectTimeoutMs: positiveMillis.optional(),
     closeTimeoutMs: positiveMillis.optional(),
   },
-  { error: () => "must be an object with at least brokers, e.g. { brokers: 'localhost:9092' }" },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? "must be an object with at least brokers, e.g. { brokers: 'localhost:9092' }"
+        : undefined,
+  },
 );
 
 /** Settings the simulator sets itself, each with what to use instead. */
