@@ -1,0 +1,675 @@
+/**
+ * The command client: writes commands to `hono.command.<tenant>` as Hono's `KafkaBasedCommandSender`
+ * does, and matches the responses read from `hono.command_response.<tenant>` to the requests waiting
+ * for them.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'eventemitter3';
+import { type ClientFailure, type OutgoingRecord, toFailure } from '../engine/client.js';
+import { clientError, scrub } from '../engine/client-errors.js';
+import {
+  CommandError,
+  CommandErrorCode,
+  type DecodeError,
+  isDecodeError,
+  type KafkaClientError,
+  OptionsError,
+  thrownMessage,
+} from '../errors.js';
+import { kafkaDefaults, secretValues } from '../consumer/options.js';
+import { rdkafkaCommandClients } from '../kafka/rdkafka-response-reader.js';
+import { commandResponseTopic } from '../tenant.js';
+import type { KafkaRecord } from '../types.js';
+import {
+  type CommandInit,
+  type CommandResponse,
+  decodeCommandResponse,
+  encodeOneWayCommand,
+  encodeRequestCommand,
+  type RequestCommandInit,
+} from '../wire/commands.js';
+import type { EncodedRecord } from '../wire/types.js';
+import { CommandProducer } from './command-producer.js';
+import type { HonoCommandClientEvents } from './events.js';
+import {
+  type HonoCommandClientOptions,
+  kafkaSettingProblems,
+  resolveCommandClientOptions,
+  type ResolvedCommandClientOptions,
+  timeoutSchema,
+} from './options.js';
+import { ResponseReader } from './response-reader.js';
+import type { CommandClientFactories } from './response-reader-client.js';
+import type { DurableRequestCommand, OneWayCommand, RequestCommand } from './types.js';
+
+/** The clients the next command client is made with (see {@link withCommandClients}). */
+let nextClients: CommandClientFactories = rdkafkaCommandClients;
+
+/**
+ * Makes command clients whose Kafka clients come from `clients` instead of librdkafka: the unit tests'
+ * fakes. Not part of the package's API.
+ *
+ * @internal
+ * @param clients - the client factories
+ * @param make - makes the client(s), synchronously
+ * @returns what `make` returned
+ */
+export function withCommandClients<T>(clients: CommandClientFactories, make: () => T): T {
+  const before = nextClients;
+  nextClients = clients;
+  try {
+    return make();
+  } finally {
+    nextClients = before;
+  }
+}
+
+/** Where a call is: what a timeout message says was not done. */
+type Stage = 'reader' | 'connecting' | 'sending' | 'response';
+
+/** One call under way. */
+interface Operation {
+  readonly kind: 'oneWay' | 'send' | 'request';
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly name: string;
+  readonly correlationId: string | undefined;
+  readonly timeoutMs: number;
+  stage: Stage;
+  acknowledged: boolean;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  /** Stops waiting for the response reader. */
+  cancelWait: () => void;
+  readonly resolve: (value: CommandResponse | string | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Sends commands to devices through Hono's Kafka-based Command & Control API and gets their responses.
+ *
+ * - {@link HonoCommandClient.sendOneWay} writes a one-way command and resolves once the broker
+ *   acknowledged it.
+ * - {@link HonoCommandClient.request} writes a request/response command and resolves with the response:
+ *   the device's (any status) or the delivery failure Hono wrote (e.g. 503 `no consumer available` when
+ *   the device is not connected or has not subscribed for commands).
+ * - {@link HonoCommandClient.send} writes a request/response command without waiting for the response:
+ *   read the responses with a consumer group of your own.
+ *
+ * Like Hono's Java sender, the client reads the responses of each tenant it sent a request to with a
+ * consumer of its own (group `<tenant>-<uuid>`, never committed) that starts at the end of the log; the
+ * first request of a tenant waits until that reader is positioned, so that no response is missed. Every
+ * instance of an application reads every response of the tenant and ignores those of the others.
+ * Delivery is at most once: a response written while the client was not running is not read.
+ *
+ * @example
+ * ```ts
+ * const client = new HonoCommandClient({ brokers: '127.0.0.1:9092' });
+ * const response = await client.request({
+ *   tenant: 'DEFAULT_TENANT',
+ *   deviceId: '4711',
+ *   name: 'setVolume',
+ *   payload: JSON.stringify({ level: 7 }),
+ *   contentType: 'application/json',
+ * });
+ * if (response.kind === 'deliveryFailure') console.warn(response.status, response.error);
+ * else console.log(response.status, response.payload?.toString());
+ * await client.close();
+ * ```
+ * @category Commands
+ */
+export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
+  readonly #options: ResolvedCommandClientOptions;
+  readonly #clients: CommandClientFactories;
+  readonly #secrets: readonly string[];
+  readonly #producer: CommandProducer;
+  readonly #readers = new Map<string, ResponseReader>();
+  /** Requests waiting for their responses, by correlation id. */
+  readonly #requests = new Map<string, Operation>();
+  /** Every call under way. */
+  readonly #operations = new Set<Operation>();
+  #closing: Promise<void> | undefined;
+
+  /**
+   * Validates the options and applies the defaults; connects nothing yet.
+   *
+   * @param options - brokers, timeouts and librdkafka settings
+   * @throws {@link OptionsError} listing every bad option, including librdkafka settings that the SDK
+   *   sets itself, and names and values librdkafka refuses (`kafka.<name>`)
+   */
+  constructor(options: HonoCommandClientOptions) {
+    super();
+    const resolved = resolveCommandClientOptions(options);
+    this.#options = resolved;
+    this.#clients = nextClients;
+    this.#secrets = secretValues(resolved.kafka);
+    const clients = this.#clients;
+    try {
+      // Made for its settings check only: a client object holds no thread or socket until it connects.
+      clients.responseReader(this.#readerSettings('settings-check'), {
+        rebalance: () => undefined,
+        clientError: () => undefined,
+      });
+      this.#producer = new CommandProducer(
+        (listeners) => clients.producer(this.#producerSettings(), listeners),
+        resolved.connectTimeoutMs,
+        (failure) => {
+          this.#reportFailure(failure, 'Command producer');
+        },
+      );
+    } catch (error) {
+      throw new OptionsError(
+        kafkaSettingProblems(resolved.kafka, error, (settings) => {
+          clients.responseReader(
+            { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', ...settings },
+            { rebalance: () => undefined, clientError: () => undefined },
+          );
+        }),
+      );
+    }
+  }
+
+  /** The number of requests waiting for their responses. */
+  get pendingRequests(): number {
+    return this.#requests.size;
+  }
+
+  /**
+   * Writes a one-way command (`response-required: false`), byte for byte as Hono's
+   * `KafkaBasedCommandSender` does, and resolves once the broker acknowledged it. No response ever
+   * comes for a one-way command.
+   *
+   * @param command - tenant, device, command name, payload
+   * @returns once the broker acknowledged the record
+   * @throws {@link InvalidCommandError} or {@link TenantError} for a command Hono would drop or reject,
+   *   before anything is written; {@link OptionsError} for a bad `timeoutMs`; {@link CommandError} with
+   *   `ERR_HONO_COMMAND_TIMEOUT`, `ERR_HONO_COMMAND_SEND_FAILED` or `ERR_HONO_CLIENT_CLOSED`
+   */
+  sendOneWay(command: OneWayCommand): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const init = this.#commandInit(command);
+      encodeOneWayCommand(init);
+      const operation = this.#start(
+        'oneWay',
+        command,
+        undefined,
+        () => {
+          resolve();
+        },
+        reject,
+      );
+      void this.#deliver(operation, () => encodeOneWayCommand({ ...init, creationTime: Date.now() }));
+    });
+  }
+
+  /**
+   * Writes a request/response command without waiting for its response, and resolves with its
+   * correlation id once the broker acknowledged it: for workflows that must survive a restart, which
+   * read `hono.command_response.<tenant>` with a consumer group of their own and match the
+   * `correlation-id` themselves (as Hono's `sendAsyncCommand`).
+   *
+   * @param command - tenant, device, command name, payload, failure metadata, correlation id
+   * @returns the `correlation-id` written
+   * @throws as {@link HonoCommandClient.sendOneWay}
+   */
+  send(command: DurableRequestCommand): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const correlationId = command.correlationId ?? randomUUID();
+      const init = this.#requestInit(command, correlationId);
+      encodeRequestCommand(init);
+      const operation = this.#start(
+        'send',
+        command,
+        correlationId,
+        () => {
+          resolve(correlationId);
+        },
+        reject,
+      );
+      void this.#deliver(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+    });
+  }
+
+  /**
+   * Writes a request/response command (a new UUID as `correlation-id`, `response-required: true`, the
+   * failure metadata as `delivery-failure-notification-metadata.<key>`) and resolves with its response.
+   * The first request of a tenant first waits until the tenant's response reader is positioned.
+   *
+   * A response resolves the request whatever its status: check `kind` and `status`. A device answers
+   * with 2xx for success, 4xx or 5xx for its errors; Hono answers with a delivery failure (`kind:
+   * 'deliveryFailure'`) when it could not deliver the command, e.g. 503 `no consumer available` when the
+   * device is not connected or has not subscribed for commands, or 404 for an unknown device.
+   *
+   * @param command - tenant, device, command name, payload, failure metadata, timeout
+   * @returns the response
+   * @throws {@link InvalidCommandError} or {@link TenantError} for a command Hono would drop or reject,
+   *   before anything is written; {@link OptionsError} for a bad `timeoutMs`; {@link CommandError} with
+   *   `ERR_HONO_COMMAND_TIMEOUT` (no response within `timeoutMs`, sending included),
+   *   `ERR_HONO_COMMAND_SEND_FAILED`, `ERR_HONO_RESPONSE_READER_FAILED`, `ERR_HONO_TOO_MANY_PENDING` or
+   *   `ERR_HONO_CLIENT_CLOSED`; {@link DecodeError} when the response to this request is malformed
+   */
+  request(command: RequestCommand): Promise<CommandResponse> {
+    return new Promise<CommandResponse>((resolve, reject) => {
+      const correlationId = randomUUID();
+      const init = this.#requestInit(command, correlationId);
+      encodeRequestCommand(init);
+      if (this.#closing === undefined && this.#requests.size >= this.#options.maxPendingRequests) {
+        throw this.#error(
+          CommandErrorCode.TooManyPending,
+          `${String(this.#options.maxPendingRequests)} requests wait for their responses already (maxPendingRequests); nothing was written`,
+          init,
+          correlationId,
+          false,
+          true,
+        );
+      }
+      const operation = this.#start(
+        'request',
+        command,
+        correlationId,
+        (response) => {
+          resolve(response as CommandResponse);
+        },
+        reject,
+      );
+      if (operation.settled) return;
+      this.#requests.set(correlationId, operation);
+      void this.#deliver(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+    });
+  }
+
+  /**
+   * Rejects every pending call with `ERR_HONO_CLIENT_CLOSED` (a one-way command that was being written
+   * gets until the producer is flushed to be acknowledged), closes the response readers and flushes and
+   * closes the producer, all within `closeTimeoutMs`. Calls made afterwards reject. Calling it again
+   * returns the same promise.
+   *
+   * @returns once everything is released, or the deadline passed
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    const timeoutMs = this.#options.closeTimeoutMs;
+    for (const operation of this.#operations) {
+      // A response can no longer be read; a record being written gets its chance while the producer flushes.
+      if (operation.kind === 'request' || operation.stage !== 'sending') this.#rejectClosed(operation);
+    }
+    const readers = [...this.#readers.values()];
+    this.#readers.clear();
+    const [producerClosed, ...readersClosed] = await Promise.all([
+      this.#producer.close(timeoutMs),
+      ...readers.map((reader) => reader.close(timeoutMs)),
+    ]);
+    for (const operation of this.#operations) this.#rejectClosed(operation);
+    if (!producerClosed || readersClosed.includes(false)) {
+      this.#options.logger.warn('the command client did not close within closeTimeoutMs', {
+        closeTimeoutMs: timeoutMs,
+      });
+    }
+  }
+
+  #rejectClosed(operation: Operation): void {
+    const message = operation.acknowledged
+      ? 'the client was closed before the response came; the command was written'
+      : operation.stage === 'sending'
+        ? 'the client was closed before the broker acknowledged the command; it may still be written'
+        : 'the client was closed; nothing was written';
+    this.#settle(operation, () => {
+      operation.reject(
+        this.#error(
+          CommandErrorCode.ClientClosed,
+          message,
+          operation,
+          operation.correlationId,
+          operation.acknowledged,
+          false,
+        ),
+      );
+    });
+  }
+
+  /** Registers a call and starts its timer; a closed client rejects it at once. */
+  #start(
+    kind: Operation['kind'],
+    command: OneWayCommand,
+    correlationId: string | undefined,
+    resolve: Operation['resolve'],
+    reject: Operation['reject'],
+  ): Operation {
+    const timeoutMs = this.#timeoutOf(command);
+    const operation: Operation = {
+      kind,
+      tenantId: command.tenant,
+      deviceId: command.deviceId,
+      name: command.name,
+      correlationId,
+      timeoutMs,
+      stage: kind === 'request' ? 'reader' : 'connecting',
+      acknowledged: false,
+      settled: false,
+      timer: undefined,
+      cancelWait: () => undefined,
+      resolve,
+      reject,
+    };
+    if (this.#closing !== undefined) {
+      operation.settled = true;
+      reject(
+        this.#error(
+          CommandErrorCode.ClientClosed,
+          'the client is closed; nothing was written',
+          operation,
+          correlationId,
+          false,
+          false,
+        ),
+      );
+      return operation;
+    }
+    this.#operations.add(operation);
+    operation.timer = setTimeout(() => {
+      this.#settle(operation, () => {
+        operation.reject(this.#timeoutError(operation));
+      });
+    }, timeoutMs);
+    return operation;
+  }
+
+  /** Ends a call once: clears its timer and forgets it. */
+  #settle(operation: Operation, settle: () => void): void {
+    if (operation.settled) return;
+    operation.settled = true;
+    clearTimeout(operation.timer);
+    operation.cancelWait();
+    this.#operations.delete(operation);
+    if (operation.correlationId !== undefined && this.#requests.get(operation.correlationId) === operation) {
+      this.#requests.delete(operation.correlationId);
+    }
+    settle();
+  }
+
+  /** Waits for the tenant's response reader (requests), the producer, and the acknowledgement. */
+  async #deliver(operation: Operation, encode: () => EncodedRecord): Promise<void> {
+    if (operation.settled) return;
+    if (operation.kind === 'request') {
+      const failure = await this.#readerReady(operation);
+      if (isSettled(operation)) return;
+      if (failure !== undefined) {
+        const cause = clientError(
+          failure,
+          this.#secrets,
+          [],
+          `Response reader of tenant ${operation.tenantId}`,
+          this.#options.brokers,
+        );
+        this.#settle(operation, () => {
+          operation.reject(
+            this.#error(
+              CommandErrorCode.ResponseReaderFailed,
+              `${cause.message}; nothing was written`,
+              operation,
+              operation.correlationId,
+              false,
+              true,
+              cause,
+            ),
+          );
+        });
+        return;
+      }
+      operation.stage = 'connecting';
+    }
+    try {
+      const producer = await this.#producer.connected();
+      if (isSettled(operation)) return;
+      operation.stage = 'sending';
+      const record = encode();
+      await producer.send(toOutgoing(record));
+    } catch (error) {
+      this.#sendFailed(operation, error);
+      return;
+    }
+    operation.acknowledged = true;
+    if (operation.kind === 'request') operation.stage = 'response';
+    else {
+      this.#settle(operation, () => {
+        operation.resolve(undefined);
+      });
+    }
+  }
+
+  #sendFailed(operation: Operation, error: unknown): void {
+    const written = operation.stage === 'sending';
+    const cause: KafkaClientError = clientError(
+      toFailure(error),
+      this.#secrets,
+      [],
+      written ? 'Command producer' : 'Command producer connect',
+      this.#options.brokers,
+    );
+    this.#settle(operation, () => {
+      operation.reject(
+        this.#error(
+          CommandErrorCode.CommandSendFailed,
+          written
+            ? `the command was not written: ${cause.message}`
+            : `the producer could not connect; nothing was written: ${cause.message}`,
+          operation,
+          operation.correlationId,
+          false,
+          cause.retriable,
+          cause,
+        ),
+      );
+    });
+  }
+
+  /** Waits until the tenant's response reader is ready; its failure, if it never is. */
+  #readerReady(operation: Operation): Promise<ClientFailure | undefined> {
+    const reader = this.#readerFor(operation.tenantId);
+    return new Promise((resolve) => {
+      operation.cancelWait = reader.whenReady(resolve);
+      // A call settled (timed out, closed) while waiting must not wait on: resolve it to end #deliver.
+      const cancel = operation.cancelWait;
+      operation.cancelWait = () => {
+        cancel();
+        resolve(undefined);
+      };
+    });
+  }
+
+  /** The tenant's response reader, made and started on first use, and made again after it failed. */
+  #readerFor(tenantId: string): ResponseReader {
+    const existing = this.#readers.get(tenantId);
+    if (existing !== undefined && existing.state !== 'failed' && existing.state !== 'closed') return existing;
+    const groupId = `${tenantId}-${randomUUID()}`;
+    const reader: ResponseReader = new ResponseReader({
+      tenantId,
+      topic: commandResponseTopic(tenantId),
+      makeClient: (listeners) => this.#clients.responseReader(this.#readerSettings(groupId), listeners),
+      connectTimeoutMs: this.#options.connectTimeoutMs,
+      onRecord: (record) => {
+        this.#onResponse(record);
+      },
+      onFailure: (failure, fatal) => {
+        this.#reportFailure(failure, `Response reader of tenant ${tenantId}`);
+        if (fatal && this.#readers.get(tenantId) === reader) {
+          this.#readers.delete(tenantId);
+          void reader.close(this.#options.closeTimeoutMs);
+        }
+      },
+      debug: (message, context) => {
+        this.#options.logger.debug(message, context);
+      },
+    });
+    this.#readers.set(tenantId, reader);
+    return reader;
+  }
+
+  /** Matches a record read to the request waiting for it; everything else is ignored or reported. */
+  #onResponse(record: KafkaRecord): void {
+    let response: CommandResponse;
+    try {
+      response = decodeCommandResponse(record);
+    } catch (error) {
+      if (!isDecodeError(error)) {
+        this.#options.logger.error('decoding a command response threw', { error: thrownMessage(error) });
+        return;
+      }
+      this.#invalidResponse(error);
+      return;
+    }
+    const operation = this.#requests.get(response.correlationId);
+    if (operation === undefined || operation.tenantId !== response.tenantId) {
+      // Another instance's response, a late one or a duplicate: nothing is kept of it.
+      this.#options.logger.debug('command response for no pending request', {
+        correlationId: response.correlationId,
+        topic: record.topic,
+        offset: record.offset,
+      });
+      return;
+    }
+    this.#settle(operation, () => {
+      operation.resolve(response);
+    });
+  }
+
+  #invalidResponse(error: DecodeError): void {
+    const operation = error.correlationId === undefined ? undefined : this.#requests.get(error.correlationId);
+    const context = {
+      code: error.code,
+      topic: error.record.topic,
+      partition: error.record.partition,
+      offset: error.record.offset,
+    };
+    if (operation !== undefined || error.correlationId === undefined) {
+      this.#options.logger.warn(`invalid command response: ${error.message}`, context);
+    } else this.#options.logger.debug(`invalid command response: ${error.message}`, context);
+    this.#emitSafely('invalidResponse', error);
+    if (operation !== undefined) {
+      this.#settle(operation, () => {
+        operation.reject(error);
+      });
+    }
+  }
+
+  #reportFailure(failure: ClientFailure, operation: string): void {
+    const error = clientError(failure, this.#secrets, [], operation, this.#options.brokers);
+    this.#options.logger.warn(error.message, { code: error.code });
+    this.#emitSafely('error', error);
+  }
+
+  #emitSafely<Name extends keyof HonoCommandClientEvents>(
+    name: Name,
+    error: Parameters<HonoCommandClientEvents[Name]>[0],
+  ): void {
+    try {
+      (this.emit as (event: Name, argument: unknown) => boolean)(name, error);
+    } catch (thrown) {
+      this.#options.logger.error(`a listener of "${name}" threw`, { error: thrownMessage(thrown) });
+    }
+  }
+
+  #timeoutError(operation: Operation): CommandError {
+    const within = `within ${String(operation.timeoutMs)} ms`;
+    const message = {
+      reader: `the response reader of tenant ${operation.tenantId} was not ready ${within} (no partition of ${commandResponseTopic(operation.tenantId)} assigned yet); nothing was written`,
+      connecting: `the producer did not connect ${within}; nothing was written`,
+      sending: `the broker did not acknowledge the command ${within}; it may still be written`,
+      response: `no response ${within}; the command was written`,
+    }[operation.stage];
+    return this.#error(
+      CommandErrorCode.CommandTimedOut,
+      message,
+      operation,
+      operation.correlationId,
+      operation.acknowledged,
+      true,
+    );
+  }
+
+  #error(
+    code: CommandErrorCode,
+    message: string,
+    target: { readonly tenantId: string; readonly deviceId: string; readonly name: string },
+    correlationId: string | undefined,
+    acknowledged: boolean,
+    retriable: boolean,
+    cause?: unknown,
+  ): CommandError {
+    const subject = `command "${target.name}" for device ${target.deviceId} of tenant ${target.tenantId}`;
+    return new CommandError(
+      code,
+      scrub(`${subject}: ${message}`, this.#secrets),
+      {
+        tenantId: target.tenantId,
+        deviceId: target.deviceId,
+        name: target.name,
+        correlationId,
+        acknowledged,
+      },
+      { retriable, cause },
+    );
+  }
+
+  #timeoutOf(command: OneWayCommand): number {
+    if (command.timeoutMs === undefined) return this.#options.requestTimeoutMs;
+    const parsed = timeoutSchema.safeParse(command.timeoutMs);
+    if (!parsed.success) {
+      throw new OptionsError(
+        parsed.error.issues.map((issue) => ({ path: 'timeoutMs', message: issue.message })),
+      );
+    }
+    return parsed.data;
+  }
+
+  #commandInit(command: OneWayCommand): CommandInit {
+    return {
+      tenantId: command.tenant,
+      deviceId: command.deviceId,
+      name: command.name,
+      payload: command.payload,
+      contentType: command.contentType,
+      ttlMs: command.ttlMs,
+    };
+  }
+
+  #requestInit(command: RequestCommand, correlationId: string): RequestCommandInit {
+    return { ...this.#commandInit(command), correlationId, failureMetadata: command.failureMetadata };
+  }
+
+  #commonSettings(): Record<string, string | number | boolean> {
+    return { ...kafkaDefaults, ...this.#options.kafka, 'bootstrap.servers': this.#options.brokers };
+  }
+
+  #producerSettings(): Record<string, string | number | boolean> {
+    return { ...this.#commonSettings(), 'client.id': this.#options.clientId };
+  }
+
+  #readerSettings(groupId: string): Record<string, string | number | boolean> {
+    return {
+      ...this.#commonSettings(),
+      'client.id': `${this.#options.clientId}-responses`,
+      'group.id': groupId,
+      'auto.offset.reset': 'latest',
+      'enable.partition.eof': false,
+      'partition.assignment.strategy': 'cooperative-sticky',
+      // As Java's consumer does by default: a response topic that does not exist yet is created (if the
+      // brokers allow it), so that the reader can be positioned before the first command is written.
+      'allow.auto.create.topics': true,
+    };
+  }
+}
+
+/** Whether a call has ended: read through a function, as it changes while a call awaits. */
+function isSettled(operation: Operation): boolean {
+  return operation.settled;
+}
+
+/** An encoded record as the producer takes it. */
+function toOutgoing(record: EncodedRecord): OutgoingRecord {
+  return { topic: record.topic, key: record.key, value: record.value, headers: record.headers };
+}

@@ -1,0 +1,227 @@
+/**
+ * The command client's options: the public type (documented by hand), the zod schema that validates it,
+ * and the defaults, in one literal.
+ */
+import { z } from 'zod';
+import { scrub } from '../engine/client-errors.js';
+import { type OptionProblem, OptionsError, thrownMessage } from '../errors.js';
+import { type Logger, redactSettings, secretValues } from '../consumer/options.js';
+
+/**
+ * Options of a {@link HonoCommandClient}.
+ *
+ * @category Commands
+ */
+export interface HonoCommandClientOptions {
+  /** Bootstrap brokers: `'host:port,host:port'` or a list. */
+  readonly brokers: string | readonly string[];
+  /**
+   * How long a call may take in all: for `request()`, writing the command and waiting for its response
+   * (as Hono's `KafkaBasedCommandSender`); for `sendOneWay()` and `send()`, waiting for the broker's
+   * acknowledgement. Each call can set its own `timeoutMs`. @defaultValue 10000
+   */
+  readonly requestTimeoutMs?: number | undefined;
+  /**
+   * Requests that may wait for their responses at the same time; one more is rejected at once with
+   * `ERR_HONO_TOO_MANY_PENDING`, before anything is written. @defaultValue 10000
+   */
+  readonly maxPendingRequests?: number | undefined;
+  /**
+   * How long connecting the producer, or a tenant's response reader, may take. A call waits for it at
+   * most its own timeout. @defaultValue 30000
+   */
+  readonly connectTimeoutMs?: number | undefined;
+  /** How long `close()` may take: flushing the producer and closing the response readers. @defaultValue 10000 */
+  readonly closeTimeoutMs?: number | undefined;
+  /** The client id the brokers see (response readers add `-responses`). @defaultValue 'eclipse-hono-kafka-commands' */
+  readonly clientId?: string | undefined;
+  /**
+   * Further librdkafka settings for the producer and the response readers, passed through: TLS
+   * (`security.protocol`, `ssl.*`), SASL (`sasl.*`), timeouts. Secret values never appear in logs or
+   * errors. Settings the SDK sets itself (`group.id`, `bootstrap.servers`, `acks`, ...) are rejected with
+   * an {@link OptionsError}; so are, by the constructor, names librdkafka does not know and values it
+   * refuses. @defaultValue `{}`
+   */
+  readonly kafka?: Readonly<Record<string, string | number | boolean>> | undefined;
+  /** Where the client logs; it gets every `error` event too. @defaultValue warnings and errors to the console */
+  readonly logger?: Logger | undefined;
+}
+
+/** Every option with its default applied. */
+export interface ResolvedCommandClientOptions {
+  readonly brokers: string;
+  readonly requestTimeoutMs: number;
+  readonly maxPendingRequests: number;
+  readonly connectTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly clientId: string;
+  readonly kafka: Readonly<Record<string, string | number | boolean>>;
+  readonly logger: Logger;
+}
+
+/** The defaults, in one place. */
+export const commandClientDefaults = {
+  requestTimeoutMs: 10_000,
+  maxPendingRequests: 10_000,
+  connectTimeoutMs: 30_000,
+  closeTimeoutMs: 10_000,
+  clientId: 'eclipse-hono-kafka-commands',
+} as const;
+
+const consoleLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, context) => {
+    console.warn(`[eclipse-hono-kafka] ${message}`, context ?? '');
+  },
+  error: (message, context) => {
+    console.error(`[eclipse-hono-kafka] ${message}`, context ?? '');
+  },
+};
+
+/** Node's timers wait at most 2^31 - 1 ms; a longer delay would fire after 1 ms. */
+export const maxTimerMs = 2 ** 31 - 1;
+/** A timeout in ms: a positive integer that a Node timer can wait. */
+export const timeoutSchema = z
+  .number({ error: 'must be a number of milliseconds' })
+  .int({ error: 'must be a whole number of milliseconds' })
+  .positive({ error: 'must be positive' })
+  .max(maxTimerMs, { error: `must be at most ${maxTimerMs} ms` });
+const brokersForm = "the bootstrap servers as 'host:port', 'host1:port,host2:port' or a list of 'host:port'";
+
+const schema: z.ZodType<HonoCommandClientOptions> = z.strictObject(
+  {
+    brokers: z.union(
+      [
+        z.string().min(1, { error: `must not be empty: ${brokersForm}` }),
+        z
+          .array(z.string().min(1, { error: "must not be empty: a broker as 'host:port'" }))
+          .min(1, { error: `must not be an empty list: ${brokersForm}` })
+          .readonly(),
+      ],
+      {
+        error: (issue) =>
+          issue.input === undefined ? `is required: ${brokersForm}` : `must be ${brokersForm}`,
+      },
+    ),
+    requestTimeoutMs: timeoutSchema.optional(),
+    maxPendingRequests: z.number().int().positive().optional(),
+    connectTimeoutMs: timeoutSchema.optional(),
+    closeTimeoutMs: timeoutSchema.optional(),
+    clientId: z.string().min(1).optional(),
+    kafka: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .readonly()
+      .optional(),
+    logger: z
+      .custom<Logger>(
+        (value) =>
+          typeof value === 'object' &&
+          value !== null &&
+          ['debug', 'info', 'warn', 'error'].every(
+            (level) => typeof (value as Record<string, unknown>)[level] === 'function',
+          ),
+        { message: 'must have debug, info, warn and error methods' },
+      )
+      .optional(),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? "must be an object with at least brokers, e.g. { brokers: 'kafka:9092' }"
+        : undefined,
+  },
+);
+
+/** Settings the command client owns, each with what to use instead. */
+const reservedSettings = new Map<string, string>([
+  ['bootstrap.servers', 'is set by the SDK: use brokers'],
+  ['metadata.broker.list', 'is set by the SDK: use brokers'],
+  ['client.id', 'is set by the SDK: use clientId'],
+  ['group.id', 'is set by the SDK: each response reader has a group of its own'],
+  ['group.protocol', 'is set by the SDK'],
+  ['partition.assignment.strategy', 'is set by the SDK'],
+  ['auto.offset.reset', 'is set by the SDK: response readers start at the end of the log'],
+  ['enable.auto.commit', 'is set by the SDK: response readers never commit'],
+  ['enable.auto.offset.store', 'is set by the SDK: response readers never commit'],
+  ['enable.partition.eof', 'is set by the SDK'],
+  ['rebalance_cb', 'is set by the SDK: it positions the response readers'],
+  ['offset_commit_cb', 'is set by the SDK'],
+  ['acks', 'is set by the SDK: commands are acknowledged by all in-sync replicas'],
+  ['request.required.acks', 'is set by the SDK: commands are acknowledged by all in-sync replicas'],
+  ['enable.idempotence', 'is set by the SDK: the producer is idempotent'],
+  ['dr_cb', 'is set by the SDK: it resolves each send on its delivery report'],
+  ['dr_msg_cb', 'is set by the SDK: it resolves each send on its delivery report'],
+]);
+
+/**
+ * Validates the command client's options and applies the defaults.
+ *
+ * @param input - what the application passed
+ * @returns the complete options
+ * @throws {@link OptionsError} listing `path: problem` for every bad field
+ */
+export function resolveCommandClientOptions(input: unknown): ResolvedCommandClientOptions {
+  const parsed = schema.safeParse(input);
+  const problems: OptionProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  // The reserved settings are checked on input that failed the schema too, so that one error lists everything.
+  const kafka =
+    typeof input === 'object' && input !== null ? (input as Record<string, unknown>)['kafka'] : undefined;
+  if (typeof kafka === 'object' && kafka !== null) {
+    for (const key of Object.keys(kafka)) {
+      const owner = reservedSettings.get(key);
+      if (owner !== undefined) problems.push({ path: `kafka.${key}`, message: owner });
+    }
+  }
+  if (!parsed.success || problems.length > 0) throw new OptionsError(problems);
+  const options = parsed.data;
+  return {
+    brokers: typeof options.brokers === 'string' ? options.brokers : options.brokers.join(','),
+    requestTimeoutMs: options.requestTimeoutMs ?? commandClientDefaults.requestTimeoutMs,
+    maxPendingRequests: options.maxPendingRequests ?? commandClientDefaults.maxPendingRequests,
+    connectTimeoutMs: options.connectTimeoutMs ?? commandClientDefaults.connectTimeoutMs,
+    closeTimeoutMs: options.closeTimeoutMs ?? commandClientDefaults.closeTimeoutMs,
+    clientId: options.clientId ?? commandClientDefaults.clientId,
+    kafka: options.kafka ?? {},
+    logger: options.logger ?? consoleLogger,
+  };
+}
+
+/**
+ * Which pass-through settings librdkafka refuses, after making the clients failed with `error`: each is
+ * tried alone on a throwaway client object (no connection, no thread), so that one error names them all;
+ * when none fails alone, the combination does.
+ *
+ * @param kafka - the pass-through settings
+ * @param error - what making the clients threw
+ * @param tryOne - makes a throwaway client with the given settings, throwing what librdkafka refuses
+ * @returns one problem per refused setting (`kafka.<name>`), or one for the combination (`kafka`)
+ */
+export function kafkaSettingProblems(
+  kafka: Readonly<Record<string, string | number | boolean>>,
+  error: unknown,
+  tryOne: (settings: Record<string, string | number | boolean>) => void,
+): OptionProblem[] {
+  const secrets = secretValues(kafka);
+  const text = (failure: unknown): string => scrub(thrownMessage(failure), secrets);
+  const problems = Object.entries(kafka).flatMap(([key, value]): OptionProblem[] => {
+    try {
+      tryOne({ [key]: value });
+      return [];
+    } catch (failure) {
+      const message = text(failure);
+      const shown = JSON.stringify(redactSettings({ [key]: value })[key]);
+      return [
+        {
+          path: `kafka.${key}`,
+          message: /no such configuration property/i.test(message)
+            ? `is not a librdkafka setting (${message}); see https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md`
+            : `has a value librdkafka refuses (${message}); got ${shown}`,
+        },
+      ];
+    }
+  });
+  return problems.length > 0 ? problems : [{ path: 'kafka', message: text(error) }];
+}
