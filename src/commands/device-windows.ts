@@ -56,7 +56,7 @@ interface Known {
 
 interface Waiter {
   readonly resolve: (remainingMs: number) => void;
-  readonly reject: (reason: unknown) => void;
+  readonly reject: (reason: Error) => void;
 }
 
 const keyOf = (tenantId: string, deviceId: string): string => `${tenantId}\u0000${deviceId}`;
@@ -170,7 +170,8 @@ export class DeviceWindows {
         },
       };
       const onAbort = (): void => {
-        waiter.reject(signal?.reason);
+        // An AbortSignal's reason is an Error unless the caller chose another value.
+        waiter.reject(signal?.reason as Error);
       };
       const timer = setTimeout(() => {
         waiter.reject(new DeviceUnreachableError(tenantId, deviceId, timeoutMs));
