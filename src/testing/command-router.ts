@@ -30,7 +30,6 @@ import {
   encodeDeliveryFailure,
   type InvalidCommand,
 } from '../wire/commands.js';
-import { findHeader, headerBoolean, headerText } from '../wire/headers.js';
 import type { EncodedRecord } from '../wire/types.js';
 import { CommandOutcome, routeCommand } from './command-routing.js';
 import type { RecordWriter, SimulatedDevice } from './simulated-device.js';
@@ -292,19 +291,7 @@ export class CommandRouter {
       this.#failed(invalid, base, error);
       return;
     }
-    const headers = record.headers ?? [];
-    const responseRequiredHeader = findHeader(headers, 'response-required');
-    const route = routeCommand(
-      decoded,
-      {
-        tenantId,
-        key: record.key === null || record.key === undefined ? undefined : headerText(record.key),
-        responseRequired:
-          responseRequiredHeader !== undefined && headerBoolean(responseRequiredHeader) === true,
-        now,
-      },
-      (deviceId) => context.isReachable(deviceId, now),
-    );
+    const route = routeCommand(decoded, { tenantId, now }, (deviceId) => context.isReachable(deviceId, now));
     if (route.kind === 'reject') {
       let response: EncodedRecord | undefined;
       try {

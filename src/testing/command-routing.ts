@@ -12,7 +12,12 @@
  *
  * @module
  */
-import type { DecodedCommand, DeliveryFailureInit, InvalidCommand } from '../wire/commands.js';
+import {
+  type DecodedCommand,
+  type DeliveryFailureInit,
+  type InvalidCommand,
+  isCommandExpired,
+} from '../wire/commands.js';
 
 /**
  * What the simulator did with a command record, as in {@link HandledCommand.outcome}.
@@ -69,14 +74,10 @@ export type CommandRoute =
       readonly command: DecodedCommand;
     };
 
-/** What the router knows about a record besides its decoding. */
+/** What the router knows besides the decoded record. */
 export interface RecordContext {
   /** The tenant of the topic the record came from. */
   readonly tenantId: string;
-  /** The record key as text (the device id when the record is valid). */
-  readonly key: string | undefined;
-  /** The record's `response-required` header (Hono answers a malformed command only if it is true). */
-  readonly responseRequired: boolean;
   /** Now, in ms since the epoch. */
   readonly now: number;
 }
@@ -85,7 +86,7 @@ export interface RecordContext {
  * Decides what Hono's Command Router does with a decoded command record.
  *
  * @param decoded - what `decodeCommand` made of the record
- * @param context - tenant, key, `response-required` and the time
+ * @param context - the tenant of the topic and the time
  * @param isReachable - whether the device has a command consumer now (connected and subscribed)
  * @returns the route: rejected (with the delivery failure to write, if any) or delivered
  */
@@ -97,11 +98,12 @@ export function routeCommand(
   if ('kind' in decoded) {
     if (decoded.kind === 'dropped')
       return { kind: 'reject', outcome: CommandOutcome.Dropped, failure: undefined };
+    const deviceId = decoded.deviceId;
     const failure =
-      context.responseRequired && decoded.correlationId !== undefined && context.key !== undefined
+      decoded.responseRequired === true && decoded.correlationId !== undefined && deviceId !== undefined
         ? {
-            tenantId: context.tenantId,
-            deviceId: context.key,
+            tenantId: decoded.tenantId ?? context.tenantId,
+            deviceId,
             correlationId: decoded.correlationId,
             ...honoErrors.malformed,
             failureMetadata: decoded.failureMetadata,
@@ -109,11 +111,7 @@ export function routeCommand(
         : undefined;
     return { kind: 'reject', outcome: CommandOutcome.Malformed, failure };
   }
-  if (
-    decoded.ttlMs !== undefined &&
-    decoded.creationTime !== undefined &&
-    decoded.creationTime + decoded.ttlMs < context.now
-  ) {
+  if (isCommandExpired(decoded, context.now)) {
     return { kind: 'reject', outcome: CommandOutcome.Expired, failure: undefined };
   }
   if (!isReachable(decoded.deviceId)) {

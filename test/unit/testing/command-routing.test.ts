@@ -3,7 +3,7 @@ import { CommandOutcome, routeCommand, type RecordContext } from '../../../src/t
 import type { DecodedCommand, InvalidCommand } from '../../../src/wire/commands.js';
 
 const now = 1_700_000_000_000;
-const context: RecordContext = { tenantId: 'acme', key: '4711', responseRequired: true, now };
+const context: RecordContext = { tenantId: 'acme', now };
 const metadata = { 'delivery-failure-notification-metadata.job': '17' };
 
 function command(overrides: Partial<DecodedCommand> = {}): DecodedCommand {
@@ -22,8 +22,11 @@ function command(overrides: Partial<DecodedCommand> = {}): DecodedCommand {
   };
 }
 
-function invalid(kind: InvalidCommand['kind'], correlationId: string | undefined): InvalidCommand {
-  return { kind, reason: 'test', correlationId, failureMetadata: metadata };
+function invalid(kind: InvalidCommand['kind'], overrides: Partial<InvalidCommand> = {}): InvalidCommand {
+  const base = { kind, reason: 'test', correlationId: 'c-2', failureMetadata: metadata };
+  return kind === 'dropped'
+    ? { ...base, ...overrides }
+    : { ...base, tenantId: 'acme', deviceId: '4711', responseRequired: true, ...overrides };
 }
 
 const reachable = (): boolean => true;
@@ -69,7 +72,7 @@ describe('routeCommand', () => {
   });
 
   it('answers a malformed request that has a correlation id with 400 malformed command message', () => {
-    expect(routeCommand(invalid('malformed', 'c-2'), context, reachable)).toEqual({
+    expect(routeCommand(invalid('malformed'), context, reachable)).toEqual({
       kind: 'reject',
       outcome: CommandOutcome.Malformed,
       failure: {
@@ -84,15 +87,11 @@ describe('routeCommand', () => {
   });
 
   it.each([
-    ['without a correlation id', invalid('malformed', undefined), context],
-    [
-      'that is one-way (response-required false)',
-      invalid('malformed', 'c-3'),
-      { ...context, responseRequired: false },
-    ],
-    ['without a key', invalid('malformed', 'c-4'), { ...context, key: undefined }],
-  ])('answers nothing to a malformed command %s', (_, decoded, recordContext) => {
-    expect(routeCommand(decoded, recordContext, reachable)).toEqual({
+    ['without a correlation id', invalid('malformed', { correlationId: undefined })],
+    ['that is one-way (response-required false)', invalid('malformed', { responseRequired: false })],
+    ['without a device id', invalid('malformed', { deviceId: undefined })],
+  ])('answers nothing to a malformed command %s', (_, decoded) => {
+    expect(routeCommand(decoded, context, reachable)).toEqual({
       kind: 'reject',
       outcome: CommandOutcome.Malformed,
       failure: undefined,
@@ -100,7 +99,7 @@ describe('routeCommand', () => {
   });
 
   it('drops a record without device_id or with a key that differs, without an answer', () => {
-    expect(routeCommand(invalid('dropped', 'c-5'), context, reachable)).toEqual({
+    expect(routeCommand(invalid('dropped'), context, reachable)).toEqual({
       kind: 'reject',
       outcome: CommandOutcome.Dropped,
       failure: undefined,
