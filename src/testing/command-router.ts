@@ -184,6 +184,9 @@ export class CommandRouter {
     const assigned = new Promise<void>((resolve) => {
       this.#assigned = resolve;
     });
+    // librdkafka asks brokers to create a missing topic for a metadata request of that topic (with
+    // `allow.auto.create.topics`), not for a subscription: ask once, as the first command written would.
+    await this.#consumer.reachable(topic, connectTimeoutMs);
     this.#consumer.subscribe([topic]);
     this.#loop = this.#run();
     if (!(await settlesWithin(assigned, readyTimeoutMs))) {

@@ -207,7 +207,8 @@ export class HonoSimulator extends EventEmitter<HonoSimulatorEvents> {
       topic,
       clients: this.#clients,
       settings: {
-        // A command topic that does not exist yet is made by subscribing, as the first command would.
+        // A command topic that does not exist yet is made (where brokers create topics), as the first
+        // command written would make it; missing topics are looked for every second.
         'allow.auto.create.topics': true,
         'topic.metadata.refresh.interval.ms': 1_000,
         ...kafka,
