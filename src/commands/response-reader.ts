@@ -192,11 +192,12 @@ export class ResponseReader {
   }
 
   async #rebalance(event: RebalanceEvent): Promise<void> {
-    if (this.#isStopped()) return;
     if (event.kind === 'revoke') {
+      // Also while closing: librdkafka's close waits for the revoke it hands out to be answered.
       this.#client.unassign(event.partitions);
       return;
     }
+    if (this.#isStopped()) return;
     let positions: ReaderPosition[];
     try {
       positions = await Promise.all(event.partitions.map((partition) => this.#positionOf(partition)));
