@@ -42,13 +42,14 @@ async function startDevice(
   const producer = new TestProducer(bootstrapServers);
   await producer.connect();
   const commands: DecodedCommand[] = [];
-  let stopped = false;
+  const state = { stopped: false };
   const loop = (async () => {
-    while (!stopped) {
+    while (!state.stopped) {
       const batch = await new Promise<KafkaRecord[]>((resolve, reject) => {
         consumer.client.consume(100, (error, messages) => {
-          if (error !== null && error !== undefined) reject(error);
-          else resolve(messages);
+          // The client's types say the error is always there; it is null on success.
+          if ((error as Error | null) === null) resolve(messages);
+          else reject(new Error(error.message, { cause: error }));
         });
       });
       for (const record of batch) {
@@ -67,7 +68,7 @@ async function startDevice(
   return {
     commands,
     async stop() {
-      stopped = true;
+      state.stopped = true;
       await loop;
       await consumer.disconnect();
       await producer.disconnect();
