@@ -48,7 +48,7 @@ async function startDevice(
       const batch = await new Promise<KafkaRecord[]>((resolve, reject) => {
         consumer.client.consume(100, (error, messages) => {
           // The client's types say the error is always there; it is null on success.
-          if ((error as Error | null) === null) resolve(messages);
+          if ((error as unknown) === null) resolve(messages);
           else reject(new Error(error.message, { cause: error }));
         });
       });
