@@ -1,0 +1,342 @@
+/**
+ * The command client on fakes: a fake producer (test/unit/fakes) and a fake response reader that the
+ * test assigns partitions to and feeds records, under fake timers.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ClientFailure, type ClientMessage } from '../../../src/engine/client.js';
+import { HonoCommandClient, withCommandClients } from '../../../src/commands/hono-command-client.js';
+import type {
+  ReaderPosition,
+  ResponseReaderClient,
+  ResponseReaderListeners,
+} from '../../../src/commands/response-reader-client.js';
+import {
+  CommandErrorCode,
+  DecodeError,
+  ErrorCode,
+  isCommandError,
+  OptionsError,
+} from '../../../src/errors.js';
+import type { TopicPartition } from '../../../src/types.js';
+import { decodeCommand, encodeCommandResponse, type DecodedCommand } from '../../../src/wire/commands.js';
+import { fakeProducers } from '../fakes/fake-producer.js';
+
+const tenant = 'DEFAULT_TENANT';
+const responseTopic = `hono.command_response.${tenant}`;
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** A response reader whose partitions and records come from the test. */
+class FakeReader implements ResponseReaderClient {
+  readonly listeners: ResponseReaderListeners;
+  readonly settings: Record<string, unknown>;
+  readonly assigned: ReaderPosition[] = [];
+  readonly queue: ClientMessage[] = [];
+  watermark = 5;
+  subscribed: string | undefined;
+  closed = false;
+
+  constructor(settings: Record<string, unknown>, listeners: ResponseReaderListeners) {
+    this.settings = settings;
+    this.listeners = listeners;
+  }
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  subscribe(topic: string): void {
+    this.subscribed = topic;
+  }
+  async poll(max: number, timeoutMs: number): Promise<ClientMessage[]> {
+    if (this.queue.length === 0) await new Promise((resolve) => setTimeout(resolve, timeoutMs));
+    return this.queue.splice(0, max);
+  }
+  assign(positions: readonly ReaderPosition[]): void {
+    this.assigned.push(...positions);
+  }
+  readonly unassigned: TopicPartition[] = [];
+  unassign(partitions: readonly TopicPartition[]): void {
+    this.unassigned.push(...partitions);
+  }
+  highWatermark(): Promise<number> {
+    return Promise.resolve(this.watermark);
+  }
+  disconnect(): Promise<boolean> {
+    this.closed = true;
+    return Promise.resolve(true);
+  }
+  /** The group hands out partitions, as librdkafka does during a poll. */
+  assignPartitions(count: number): void {
+    const partitions = Array.from({ length: count }, (_, partition) => ({ topic: responseTopic, partition }));
+    this.listeners.rebalance({ kind: 'assign', partitions, lost: false });
+  }
+}
+
+let readers: FakeReader[];
+let producers: ReturnType<typeof fakeProducers>;
+let offset: number;
+
+function newClient(
+  options: Partial<ConstructorParameters<typeof HonoCommandClient>[0]> = {},
+): HonoCommandClient {
+  return withCommandClients(
+    {
+      producer: (_settings, listeners) => producers.make(listeners),
+      responseReader: (settings, listeners) => {
+        const reader = new FakeReader(settings, listeners);
+        // The constructor's settings check makes one reader that it never uses.
+        if (settings['group.id'] !== 'settings-check') readers.push(reader);
+        return reader;
+      },
+    },
+    () => new HonoCommandClient({ brokers: 'kafka:9092', logger: quiet, ...options }),
+  );
+}
+
+/** The commands written so far, decoded as Hono's router reads them. */
+function written(): DecodedCommand[] {
+  return (producers.made[0]?.acknowledged ?? []).map((record, index) => {
+    const decoded = decodeCommand({ ...record, partition: 0, offset: index, headers: record.headers });
+    if ('kind' in decoded) throw new Error(decoded.reason);
+    return decoded;
+  });
+}
+
+/** The device's response to a command, as the reader reads it. */
+function responseTo(command: DecodedCommand, status = 200, payload = 'ok'): ClientMessage {
+  const record = encodeCommandResponse({
+    tenantId: tenant,
+    deviceId: command.deviceId,
+    correlationId: command.correlationId ?? '',
+    status,
+    payload,
+    contentType: 'text/plain',
+  });
+  return { ...record, partition: 0, offset: offset++ };
+}
+
+/** Closes a client, letting its readers' polls end (under fake timers). */
+async function closed(client: HonoCommandClient): Promise<void> {
+  const closing = client.close();
+  await vi.advanceTimersByTimeAsync(500);
+  await closing;
+}
+
+/** Lets the client's background work run. */
+const settle = (ms = 0): Promise<void> => vi.advanceTimersByTimeAsync(ms).then(() => undefined);
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  readers = [];
+  producers = fakeProducers();
+  offset = 0;
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('HonoCommandClient options', () => {
+  it('lists every problem in one OptionsError', () => {
+    const error = (() => {
+      try {
+        newClient({ brokers: '', requestTimeoutMs: -1, kafka: { 'group.id': 'x', acks: 1 } });
+      } catch (thrown) {
+        return thrown;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(OptionsError);
+    expect((error as OptionsError).problems.map((problem) => problem.path).sort()).toEqual([
+      'brokers',
+      'kafka.acks',
+      'kafka.group.id',
+      'requestTimeoutMs',
+    ]);
+  });
+});
+
+describe('HonoCommandClient.request', () => {
+  it('positions the reader at the high watermarks before it writes, and resolves with the matching response', async () => {
+    const client = newClient();
+    const response = client.request({ tenant, deviceId: '4711', name: 'getState', payload: 'ping' });
+    await settle(200);
+    const reader = readers[0];
+    if (reader === undefined) throw new Error('no reader');
+    expect(reader.subscribed).toBe(responseTopic);
+    expect(reader.settings).toMatchObject({
+      'auto.offset.reset': 'latest',
+      'group.id': expect.stringMatching(/^DEFAULT_TENANT-/) as unknown,
+    });
+    expect(written()).toEqual([]);
+    reader.watermark = 7;
+    reader.assignPartitions(2);
+    await settle(200);
+    expect(reader.assigned).toEqual([
+      { topic: responseTopic, partition: 0, offset: 7 },
+      { topic: responseTopic, partition: 1, offset: 7 },
+    ]);
+    const [command] = written();
+    if (command === undefined) throw new Error('no command');
+    expect(command).toMatchObject({ name: 'getState', responseRequired: true, deviceId: '4711' });
+    reader.queue.push(responseTo(command, 200, 'pong'));
+    await settle(200);
+    await expect(response).resolves.toMatchObject({
+      kind: 'response',
+      status: 200,
+      correlationId: command.correlationId,
+    });
+    expect(client.pendingRequests).toBe(0);
+    await closed(client);
+  });
+
+  it('ignores unknown and duplicate responses, reports undecodable ones and goes on reading', async () => {
+    const client = newClient();
+    const invalid: DecodeError[] = [];
+    client.on('invalidResponse', (error) => invalid.push(error));
+    const first = client.request({ tenant, deviceId: 'a', name: 'x' });
+    await settle(200);
+    readers[0]?.assignPartitions(1);
+    await settle(200);
+    const [command] = written();
+    if (command === undefined) throw new Error('no command');
+    const reader = readers[0];
+    if (reader === undefined) throw new Error('no reader');
+    const unknown = responseTo({ ...command, correlationId: 'someone-else' });
+    const broken: ClientMessage = {
+      topic: responseTopic,
+      partition: 0,
+      offset: offset++,
+      value: null,
+      key: Buffer.from('a'),
+      headers: [],
+    };
+    reader.queue.push(unknown, broken, responseTo(command), responseTo(command, 500));
+    await settle(200);
+    await expect(first).resolves.toMatchObject({ status: 200 });
+    expect(invalid.map((error) => error.code)).toEqual([ErrorCode.MissingCorrelationId]);
+    expect(client.pendingRequests).toBe(0);
+    // The reader still answers the next request.
+    const second = client.request({ tenant, deviceId: 'b', name: 'y' });
+    await settle(200);
+    const next = written()[1];
+    if (next === undefined) throw new Error('no second command');
+    reader.queue.push(responseTo(next, 404));
+    await settle(200);
+    await expect(second).resolves.toMatchObject({ status: 404 });
+    await closed(client);
+  });
+
+  it('rejects with a timeout that says the command was written, and forgets the request', async () => {
+    const client = newClient({ requestTimeoutMs: 1_000 });
+    const outcome = client.request({ tenant, deviceId: 'a', name: 'x' }).catch((error: unknown) => error);
+    await settle(100);
+    readers[0]?.assignPartitions(1);
+    await settle(1_000);
+    const error = await outcome;
+    expect(isCommandError(error) && [error.code, error.acknowledged]).toEqual([
+      CommandErrorCode.CommandTimedOut,
+      true,
+    ]);
+    expect(client.pendingRequests).toBe(0);
+    await closed(client);
+  });
+
+  it('times out with nothing written while the reader gets no partitions', async () => {
+    const client = newClient();
+    const outcome = client
+      .request({ tenant, deviceId: 'a', name: 'x', timeoutMs: 500 })
+      .catch((error: unknown) => error);
+    await settle(600);
+    const error = await outcome;
+    expect(isCommandError(error) && [error.code, error.acknowledged]).toEqual([
+      CommandErrorCode.CommandTimedOut,
+      false,
+    ]);
+    expect(written()).toEqual([]);
+    await closed(client);
+  });
+
+  it('refuses a request beyond maxPendingRequests before writing anything', async () => {
+    const client = newClient({ maxPendingRequests: 1 });
+    const first = client.request({ tenant, deviceId: 'a', name: 'x' }).catch(() => undefined);
+    await expect(client.request({ tenant, deviceId: 'a', name: 'y' })).rejects.toMatchObject({
+      code: CommandErrorCode.TooManyPending,
+    });
+    await closed(client);
+    await first;
+  });
+
+  it('refuses a command Hono would drop before anything is written', async () => {
+    const client = newClient();
+    await expect(client.request({ tenant, deviceId: '', name: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.InvalidCommand,
+    });
+    await expect(client.sendOneWay({ tenant: 'a b', deviceId: 'd', name: 'x' })).rejects.toMatchObject({
+      code: ErrorCode.InvalidTenant,
+    });
+    expect(readers).toEqual([]);
+    await closed(client);
+  });
+
+  it('rejects with a send failure when the broker refuses the command', async () => {
+    producers = fakeProducers((producer) => {
+      producer.sendBehaviour = new ClientFailure(
+        -1,
+        'refused',
+        { isFatal: false, isRetriable: false },
+        undefined,
+      );
+    });
+    const client = newClient();
+    const outcome = client.sendOneWay({ tenant, deviceId: 'a', name: 'x' }).catch((error: unknown) => error);
+    await settle(100);
+    const error = await outcome;
+    expect(isCommandError(error) && error.code).toBe(CommandErrorCode.CommandSendFailed);
+    await closed(client);
+  });
+});
+
+describe('HonoCommandClient one-way and durable sends', () => {
+  it('sendOneWay resolves once acknowledged and send returns the correlation id', async () => {
+    const client = newClient();
+    await expect(client.sendOneWay({ tenant, deviceId: 'a', name: 'reboot' })).resolves.toBeUndefined();
+    await expect(client.send({ tenant, deviceId: 'a', name: 'get', correlationId: 'wf-1' })).resolves.toBe(
+      'wf-1',
+    );
+    expect(
+      written().map((command) => [command.name, command.responseRequired, command.correlationId]),
+    ).toEqual([
+      ['reboot', false, undefined],
+      ['get', true, 'wf-1'],
+    ]);
+    expect(readers).toEqual([]);
+    await closed(client);
+  });
+});
+
+describe('HonoCommandClient.close', () => {
+  it('rejects pending requests, closes the readers and the producer, and refuses later calls', async () => {
+    const client = newClient();
+    const outcome = client.request({ tenant, deviceId: 'a', name: 'x' }).catch((error: unknown) => error);
+    await settle(100);
+    readers[0]?.assignPartitions(1);
+    await settle(100);
+    const closing = client.close();
+    expect(client.close()).toBe(closing);
+    await settle(200);
+    await closing;
+    const error = await outcome;
+    expect(isCommandError(error) && [error.code, error.acknowledged]).toEqual([
+      CommandErrorCode.ClientClosed,
+      true,
+    ]);
+    expect(readers[0]?.closed).toBe(true);
+    expect(producers.made[0]?.disconnectCalls).toBe(1);
+    await expect(client.request({ tenant, deviceId: 'a', name: 'x' })).rejects.toMatchObject({
+      code: CommandErrorCode.ClientClosed,
+    });
+  });
+});
