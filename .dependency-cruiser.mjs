@@ -33,10 +33,14 @@ export default {
     {
       name: 'only-the-public-face-picks-the-adapter',
       comment:
-        'Only the public consumer class (and the CLI) choose the librdkafka adapter; everything else gets ' +
-        'clients from whoever made it.',
+        'Only the public classes (consumer, command client, simulator) and the CLI choose the librdkafka ' +
+        'adapter; everything else gets clients from whoever made it.',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/(kafka/|consumer/hono-event-consumer[.]ts$|cli/)' },
+      from: {
+        path: '^src/',
+        pathNot:
+          '^src/(kafka/|consumer/hono-event-consumer[.]ts$|commands/hono-command-client[.]ts$|testing/hono-simulator[.]ts$|cli/)',
+      },
       to: { path: '^src/kafka/rdkafka-' },
     },
     {

@@ -177,6 +177,8 @@ export const ErrorCode = {
   ...HandlerErrorCode,
   ...KafkaClientErrorCode,
   ...CommandErrorCode,
+  /** No command window of the device opened within the wait (see {@link DeviceUnreachableError}). */
+  DeviceUnreachable: 'ERR_HONO_DEVICE_UNREACHABLE',
 } as const;
 
 /**
@@ -734,4 +736,37 @@ export class CommandError extends HonoKafkaError<CommandErrorCode> {
  */
 export function isCommandError(value: unknown): value is CommandError {
   return isHonoKafkaError(value) && value.name === 'CommandError';
+}
+
+/**
+ * A device announced no open command window within the wait of `DeviceWindows.whenReachable`: Hono
+ * would answer a command sent now with 503 `no consumer available`, because it queues nothing for a
+ * device that cannot receive commands. Retriable: the device may come back later.
+ *
+ * @category Errors
+ */
+export class DeviceUnreachableError extends HonoKafkaError<typeof ErrorCode.DeviceUnreachable> {
+  /** The tenant of the device. */
+  readonly tenantId: string;
+  /** The device. */
+  readonly deviceId: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param tenantId - the tenant of the device
+   * @param deviceId - the device
+   * @param timeoutMs - how long the wait was
+   */
+  constructor(tenantId: string, deviceId: string, timeoutMs: number) {
+    super(
+      ErrorCode.DeviceUnreachable,
+      `device ${deviceId} of tenant ${tenantId} announced no open command window within ${String(timeoutMs)} ms ` +
+        '(Hono answers 503 to a command for a device that cannot receive one)',
+      { retriable: true },
+    );
+    this.name = 'DeviceUnreachableError';
+    this.tenantId = tenantId;
+    this.deviceId = deviceId;
+  }
 }

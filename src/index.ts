@@ -25,7 +25,12 @@ export type { ConsumerState, HealthSnapshot, PartitionHealth } from './consumer/
 export { FailureOutcome } from './consumer/options.js';
 export type { HonoEventConsumerOptions, Logger, RetryOptions } from './consumer/options.js';
 export { Ordering } from './scheduling/ordering.js';
-export type { EventHandler, HandlerContext, HonoEventHandlers, InvalidRecordHandler } from './consumer/handlers.js';
+export type {
+  EventHandler,
+  HandlerContext,
+  HonoEventHandlers,
+  InvalidRecordHandler,
+} from './consumer/handlers.js';
 export type {
   DeadLetterInfo,
   HonoEventConsumerEvents,
@@ -36,8 +41,18 @@ export type {
 } from './consumer/events.js';
 export type { TopicPartition, TopicPartitionOffset } from './types.js';
 
+// Commands
+export { HonoCommandClient } from './commands/hono-command-client.js';
+export type { HonoCommandClientOptions } from './commands/options.js';
+export type { DurableRequestCommand, OneWayCommand, RequestCommand } from './commands/types.js';
+export type { HonoCommandClientEvents } from './commands/events.js';
+export { DeviceWindows } from './commands/device-windows.js';
+export type { DeviceWindowSource, WaitOptions } from './commands/device-windows.js';
+
 // Errors
 export {
+  CommandError,
+  CommandErrorCode,
   CommitError,
   DecodeError,
   DecodeErrorCode,
@@ -45,22 +60,32 @@ export {
   ErrorCode,
   HandlerError,
   HandlerErrorCode,
+  DeviceUnreachableError,
   HonoKafkaError,
+  InvalidCommandError,
   KafkaClientError,
   KafkaClientErrorCode,
   OptionsError,
   StateError,
   TenantError,
+  isCommandError,
   isDecodeError,
   isHonoKafkaError,
 } from './errors.js';
-export type { DecodeErrorOptions, HonoKafkaErrorOptions, OptionProblem } from './errors.js';
+export type {
+  CommandErrorDetails,
+  DecodeErrorOptions,
+  HonoKafkaErrorOptions,
+  OptionProblem,
+} from './errors.js';
 
 // Tenants and topics
 export {
   HonoEndpoint,
   MAX_TOPIC_NAME_LENGTH,
   assertValidTenantId,
+  commandResponseTopic,
+  commandTopic,
   eventTopic,
   honoTopic,
   isValidTenantId,
@@ -100,6 +125,28 @@ export type {
   HonoEventInitBase,
   ProvisioningNotificationInit,
 } from './wire/encode.js';
+
+// Wire format of Command & Control
+export {
+  decodeCommand,
+  decodeCommandResponse,
+  deliveryFailureContentType,
+  deliveryFailureMetadataPrefix,
+  encodeCommandResponse,
+  encodeDeliveryFailure,
+  encodeOneWayCommand,
+  encodeRequestCommand,
+  isCommandExpired,
+} from './wire/commands.js';
+export type {
+  CommandInit,
+  CommandResponse,
+  CommandResponseInit,
+  DecodedCommand,
+  DeliveryFailureInit,
+  InvalidCommand,
+  RequestCommandInit,
+} from './wire/commands.js';
 
 // Command window and expiry
 export {

@@ -12,41 +12,30 @@ import {
   type CommandWindowSource,
   remainingCommandWindow,
 } from '../command-window.js';
+import { DeviceUnreachableError } from '../errors.js';
 
-/** What a window is learned from: any decoded Hono event will do. */
+/**
+ * What a window is learned from: any decoded Hono event will do.
+ *
+ * @category Commands
+ */
 export interface DeviceWindowSource extends CommandWindowSource {
+  /** The tenant of the device. */
   readonly tenantId: string;
+  /** The device. */
   readonly deviceId: string;
 }
 
-/** How long to wait for a window, and what may end the wait early. */
+/**
+ * How long to wait for a window, and what may end the wait early.
+ *
+ * @category Commands
+ */
 export interface WaitOptions {
   /** The longest wait in ms; the promise rejects with {@link DeviceUnreachableError} after it. */
   readonly timeoutMs: number;
   /** Ends the wait early (the promise rejects with the signal's reason). */
   readonly signal?: AbortSignal | undefined;
-}
-
-/**
- * A device's command window did not open within the wait.
- *
- * @category Commands
- */
-export class DeviceUnreachableError extends Error {
-  override readonly name = 'DeviceUnreachableError';
-  /** The error code. */
-  readonly code = 'ERR_HONO_DEVICE_UNREACHABLE';
-  readonly tenantId: string;
-  readonly deviceId: string;
-
-  constructor(tenantId: string, deviceId: string, timeoutMs: number) {
-    super(
-      `device ${deviceId} of tenant ${tenantId} announced no open command window within ${String(timeoutMs)} ms ` +
-        '(Hono answers 503 to a command for a device that cannot receive one)',
-    );
-    this.tenantId = tenantId;
-    this.deviceId = deviceId;
-  }
 }
 
 interface Known {

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CommandError,
+  CommandErrorCode,
   CommitError,
+  DeviceUnreachableError,
   DecodeError,
   DecodeErrorCode,
   EncodeError,
   ErrorCode,
   HandlerError,
   HonoKafkaError,
+  InvalidCommandError,
   KafkaClientError,
   KafkaClientErrorCode,
   OptionsError,
@@ -81,6 +85,41 @@ const rows: readonly (readonly [
     () => new KafkaClientError(KafkaClientErrorCode.Client, 'other'),
     'KafkaClientError',
     false,
+  ],
+  [
+    ErrorCode.InvalidCommand,
+    () => new InvalidCommandError('deviceId', 'empty'),
+    'InvalidCommandError',
+    false,
+  ],
+  ...(
+    [
+      [CommandErrorCode.CommandTimedOut, true],
+      [CommandErrorCode.CommandSendFailed, false],
+      [CommandErrorCode.ResponseReaderFailed, true],
+      [CommandErrorCode.TooManyPending, true],
+      [CommandErrorCode.ClientClosed, false],
+    ] as const
+  ).map(
+    ([code, retriable]) =>
+      [
+        code,
+        () =>
+          new CommandError(
+            code,
+            `failed: ${code}`,
+            { tenantId: 't', deviceId: 'd', name: 'reboot', correlationId: 'c', acknowledged: false },
+            { retriable },
+          ),
+        'CommandError',
+        retriable,
+      ] as const,
+  ),
+  [
+    ErrorCode.DeviceUnreachable,
+    () => new DeviceUnreachableError('t', 'd', 1_000),
+    'DeviceUnreachableError',
+    true,
   ],
 ];
 

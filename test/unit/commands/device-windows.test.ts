@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DeviceUnreachableError, DeviceWindows } from '../../../src/commands/device-windows.js';
+import { DeviceWindows } from '../../../src/commands/device-windows.js';
+import { DeviceUnreachableError } from '../../../src/errors.js';
 
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 
