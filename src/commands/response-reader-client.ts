@@ -37,6 +37,14 @@ export interface ResponseReaderListeners {
 export interface ResponseReaderClient {
   /** Connects. @throws {@link ClientFailure} when no broker answered in time */
   connect(timeoutMs: number): Promise<void>;
+  /**
+   * Asks the brokers for a topic's metadata, which makes them create a missing topic where they allow it
+   * (`allow.auto.create.topics`), as the first record written to it would. librdkafka does not do so for
+   * a subscription: a reader of a topic no response was written to yet would get no partition.
+   *
+   * @returns whether a broker answered within `timeoutMs`
+   */
+  requestTopic(topic: string, timeoutMs: number): Promise<boolean>;
   /** Subscribes to one topic; its partitions arrive through `rebalance`. */
   subscribe(topic: string): void;
   /** Up to `max` records, waiting at most `timeoutMs` for the first; serves the listeners meanwhile. */

@@ -5,6 +5,7 @@
  * the partition's leader reported: every response written after that is read, so a command may be
  * written once the reader is ready.
  */
+import { settlesWithin } from '../deadline.js';
 import type { ClientFailure, ClientMessage, RebalanceEvent } from '../engine/client.js';
 import { toFailure } from '../engine/client.js';
 import type { TopicPartition } from '../types.js';
@@ -144,7 +145,9 @@ export class ResponseReader {
     this.#state = 'closed';
     if (wasStarting) this.#settle(closedFailure());
     // The loop ends within one poll; a client that does not answer is closed anyway at the deadline.
-    await Promise.race([this.#loop, delay(Math.max(0, deadline - Date.now()))]);
+    // settlesWithin clears its timer: a bare race with a delay kept the process alive for the whole
+    // closeTimeoutMs after close() returned.
+    await settlesWithin(this.#loop, Math.max(0, deadline - Date.now()));
     return this.#client.disconnect(Math.max(1, deadline - Date.now()));
   }
 
@@ -168,6 +171,9 @@ export class ResponseReader {
       this.#fail(toFailure(error));
       return;
     }
+    if (this.#isStopped()) return;
+    // A tenant whose devices never answered a command has no response topic yet: have it made first.
+    await this.#client.requestTopic(this.topic, this.#init.connectTimeoutMs);
     if (this.#isStopped()) return;
     this.#client.subscribe(this.topic);
     this.#init.debug('response reader subscribed', { tenantId: this.tenantId, topic: this.topic });

@@ -81,6 +81,19 @@ export class RdkafkaResponseReader implements ResponseReaderClient {
     });
   }
 
+  /** Asks for one topic's metadata (a broker that allows it creates the topic); see the interface. */
+  async requestTopic(topic: string, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      try {
+        this.#consumer.getMetadata({ topic, timeout: timeoutMs }, (error: unknown) => {
+          resolve(error === null || error === undefined);
+        });
+      } catch {
+        resolve(false);
+      }
+    });
+  }
+
   /** Subscribes to one topic; partitions arrive through the rebalance listener. */
   subscribe(topic: string): void {
     this.#consumer.subscribe([topic]);

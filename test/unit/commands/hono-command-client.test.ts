@@ -47,6 +47,9 @@ class FakeReader implements ResponseReaderClient {
   connect(): Promise<void> {
     return Promise.resolve();
   }
+  requestTopic(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
   subscribe(topic: string): void {
     this.subscribed = topic;
   }
@@ -338,5 +341,22 @@ describe('HonoCommandClient.close', () => {
     await expect(client.request({ tenant, deviceId: 'a', name: 'x' })).rejects.toMatchObject({
       code: CommandErrorCode.ClientClosed,
     });
+  });
+
+  it('leaves no timer behind once closed, so that the process can exit', async () => {
+    // Was a bug: the reader raced its poll loop against a closeTimeoutMs delay that was never cleared,
+    // which kept a process alive for 10 s after close() returned.
+    const client = newClient();
+    const answered = client.request({ tenant, deviceId: 'a', name: 'x' });
+    await settle(100);
+    readers[0]?.assignPartitions(1);
+    await settle(100);
+    const [command] = written();
+    if (command === undefined) throw new Error('nothing written');
+    readers[0]?.queue.push(responseTo(command));
+    await settle(100);
+    await answered;
+    await closed(client);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
