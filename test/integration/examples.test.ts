@@ -6,9 +6,11 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HonoSimulator } from '../../src/testing/hono-simulator.js';
 import { killAll, type RunningProcess, startNode, waitUntil } from './child-process.js';
-import { createTestTopic, sequencedEvents, type TestTopic } from './consumer-helpers.js';
+import { createTestTopic, quietLogger, sequencedEvents, type TestTopic } from './consumer-helpers.js';
 import { kafkaEnvironment } from './kafka-env.js';
 
 let topic: TestTopic | undefined;
@@ -105,4 +107,64 @@ describe('examples', () => {
     expect(example.output()).toContain('wrote 200 rows for 40 devices; 0 out of device order');
     expect(sum((await topic.committed([0, 1, 2])).values())).toBe(200);
   });
+
+  it('send-command-on-ttd.ts: commands a device every interval while ttd -1, stops at ttd 0, exits 0', async () => {
+    topic = await createTestTopic(1);
+    const { tenant, admin } = topic;
+    const simulator = new HonoSimulator({
+      brokers: kafkaEnvironment().bootstrapServers,
+      logger: quietLogger,
+    });
+    try {
+      // As a Hono operator creates them. A response topic the command client's reader finds missing is made,
+      // but it reports an error event for it first (Unknown topic or partition).
+      await admin.createTopic(`hono.command_response.${tenant}`, 1);
+      await simulator.answerCommands(tenant, (command) => ({
+        status: 200,
+        payload: `{"done":"${command.name}"}`,
+        contentType: 'application/json',
+      }));
+      const example = startExample('send-command-on-ttd.ts', {
+        HONO_TENANT: tenant,
+        GROUP_ID: topic.groupId,
+        COMMAND_INTERVAL_MS: '500',
+      });
+      await waitUntil(example, () => example.output().includes('consumer running'), 'consumer running');
+
+      const device = simulator.device(tenant, 'lamp-1');
+      await device.connect({ ttd: -1 });
+      const answered = /^res lamp-1 200 application\/json \{"done":"setBrightness"\}$/gm;
+      await waitUntil(
+        example,
+        () => (example.output().match(answered) ?? []).length >= 2,
+        'two answers printed',
+        15_000,
+      );
+
+      await device.disconnect();
+      await waitUntil(
+        example,
+        () => example.output().includes('lamp-1: command window closed (ttd 0)'),
+        'ttd 0 read',
+      );
+      const closedAt = Date.now();
+      // A command already on its way when the example read the ttd 0 may still be handled (and get a 503);
+      // none may be written after it.
+      await sleep(2_000); // four intervals
+      const writtenAfterClose = simulator.commands.filter(
+        ({ command }) => !('creationTime' in command) || (command.creationTime ?? Infinity) > closedAt,
+      );
+      expect(writtenAfterClose).toEqual([]);
+      expect(
+        simulator.commands.filter((command) => command.outcome === 'answered').length,
+      ).toBeGreaterThanOrEqual(2);
+
+      expect(await terminate(example)).toBe(0);
+      expect(example.output()).toContain('stopped');
+      expect(example.output()).not.toMatch(/ERR_|failed/);
+    } finally {
+      await simulator.close();
+      for (const kind of ['command', 'command_response']) await admin.deleteTopic(`hono.${kind}.${tenant}`);
+    }
+  }, 25_000);
 });
