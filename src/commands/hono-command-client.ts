@@ -5,10 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
-import { type ClientFailure, type OutgoingRecord, toFailure } from '../engine/client.js';
-import { clientError, scrub } from '../engine/client-errors.js';
+import { type ClientFailure, toFailure } from '../engine/client.js';
+import { clientError } from '../engine/client-errors.js';
 import {
-  CommandError,
   CommandErrorCode,
   type DecodeError,
   isDecodeError,
@@ -16,21 +15,30 @@ import {
   OptionsError,
   thrownMessage,
 } from '../errors.js';
-import { kafkaDefaults, secretValues } from '../consumer/options.js';
+import { secretValues } from '../consumer/options.js';
 import { rdkafkaCommandClients } from '../kafka/rdkafka-response-reader.js';
 import { commandResponseTopic } from '../tenant.js';
 import type { KafkaRecord } from '../types.js';
 import {
-  type CommandInit,
   type CommandResponse,
   decodeCommandResponse,
   encodeOneWayCommand,
   encodeRequestCommand,
-  type RequestCommandInit,
 } from '../wire/commands.js';
 import type { EncodedRecord } from '../wire/types.js';
 import { CommandProducer } from './command-producer.js';
 import type { HonoCommandClientEvents } from './events.js';
+import {
+  commandError,
+  commandInit,
+  isSettled,
+  type Operation,
+  producerSettings,
+  readerSettings,
+  requestInit,
+  timeoutError,
+  toOutgoing,
+} from './operation.js';
 import {
   type HonoCommandClientOptions,
   kafkaSettingProblems,
@@ -62,27 +70,6 @@ export function withCommandClients<T>(clients: CommandClientFactories, make: () 
   } finally {
     nextClients = before;
   }
-}
-
-/** Where a call is: what a timeout message says was not done. */
-type Stage = 'reader' | 'connecting' | 'sending' | 'response';
-
-/** One call under way. */
-interface Operation {
-  readonly kind: 'oneWay' | 'send' | 'request';
-  readonly tenantId: string;
-  readonly deviceId: string;
-  readonly name: string;
-  readonly correlationId: string | undefined;
-  readonly timeoutMs: number;
-  stage: Stage;
-  acknowledged: boolean;
-  settled: boolean;
-  timer: NodeJS.Timeout | undefined;
-  /** Stops waiting for the response reader. */
-  cancelWait: () => void;
-  readonly resolve: (value: CommandResponse | string | undefined) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 /**
@@ -146,12 +133,12 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     const clients = this.#clients;
     try {
       // Made for its settings check only: a client object holds no thread or socket until it connects.
-      clients.responseReader(this.#readerSettings('settings-check'), {
+      clients.responseReader(readerSettings(this.#options, 'settings-check'), {
         rebalance: () => undefined,
         clientError: () => undefined,
       });
       this.#producer = new CommandProducer(
-        (listeners) => clients.producer(this.#producerSettings(), listeners),
+        (listeners) => clients.producer(producerSettings(this.#options), listeners),
         resolved.connectTimeoutMs,
         (failure) => {
           this.#reportFailure(failure, 'Command producer');
@@ -187,7 +174,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    */
   sendOneWay(command: OneWayCommand): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const init = this.#commandInit(command);
+      const init = commandInit(command);
       encodeOneWayCommand(init);
       const operation = this.#start(
         'oneWay',
@@ -215,7 +202,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   send(command: DurableRequestCommand): Promise<string> {
     return new Promise<string>((resolve, reject) => {
       const correlationId = command.correlationId ?? randomUUID();
-      const init = this.#requestInit(command, correlationId);
+      const init = requestInit(command, correlationId);
       encodeRequestCommand(init);
       const operation = this.#start(
         'send',
@@ -251,10 +238,11 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   request(command: RequestCommand): Promise<CommandResponse> {
     return new Promise<CommandResponse>((resolve, reject) => {
       const correlationId = randomUUID();
-      const init = this.#requestInit(command, correlationId);
+      const init = requestInit(command, correlationId);
       encodeRequestCommand(init);
       if (this.#closing === undefined && this.#requests.size >= this.#options.maxPendingRequests) {
-        throw this.#error(
+        throw commandError(
+          this.#secrets,
           CommandErrorCode.TooManyPending,
           `${String(this.#options.maxPendingRequests)} requests wait for their responses already (maxPendingRequests); nothing was written`,
           init,
@@ -319,7 +307,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         : 'the client was closed; nothing was written';
     this.#settle(operation, () => {
       operation.reject(
-        this.#error(
+        commandError(
+          this.#secrets,
           CommandErrorCode.ClientClosed,
           message,
           operation,
@@ -358,7 +347,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     if (this.#closing !== undefined) {
       operation.settled = true;
       reject(
-        this.#error(
+        commandError(
+          this.#secrets,
           CommandErrorCode.ClientClosed,
           'the client is closed; nothing was written',
           operation,
@@ -372,7 +362,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     this.#operations.add(operation);
     operation.timer = setTimeout(() => {
       this.#settle(operation, () => {
-        operation.reject(this.#timeoutError(operation));
+        operation.reject(timeoutError(this.#secrets, operation));
       });
     }, timeoutMs);
     return operation;
@@ -407,7 +397,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         );
         this.#settle(operation, () => {
           operation.reject(
-            this.#error(
+            commandError(
+              this.#secrets,
               CommandErrorCode.ResponseReaderFailed,
               `${cause.message}; nothing was written`,
               operation,
@@ -452,7 +443,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     );
     this.#settle(operation, () => {
       operation.reject(
-        this.#error(
+        commandError(
+          this.#secrets,
           CommandErrorCode.CommandSendFailed,
           written
             ? `the command was not written: ${cause.message}`
@@ -489,7 +481,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     const reader: ResponseReader = new ResponseReader({
       tenantId,
       topic: commandResponseTopic(tenantId),
-      makeClient: (listeners) => this.#clients.responseReader(this.#readerSettings(groupId), listeners),
+      makeClient: (listeners) =>
+        this.#clients.responseReader(readerSettings(this.#options, groupId), listeners),
       connectTimeoutMs: this.#options.connectTimeoutMs,
       onRecord: (record) => {
         this.#onResponse(record);
@@ -573,48 +566,6 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     }
   }
 
-  #timeoutError(operation: Operation): CommandError {
-    const within = `within ${String(operation.timeoutMs)} ms`;
-    const message = {
-      reader: `the response reader of tenant ${operation.tenantId} was not ready ${within} (no partition of ${commandResponseTopic(operation.tenantId)} assigned yet); nothing was written`,
-      connecting: `the producer did not connect ${within}; nothing was written`,
-      sending: `the broker did not acknowledge the command ${within}; it may still be written`,
-      response: `no response ${within}; the command was written`,
-    }[operation.stage];
-    return this.#error(
-      CommandErrorCode.CommandTimedOut,
-      message,
-      operation,
-      operation.correlationId,
-      operation.acknowledged,
-      true,
-    );
-  }
-
-  #error(
-    code: CommandErrorCode,
-    message: string,
-    target: { readonly tenantId: string; readonly deviceId: string; readonly name: string },
-    correlationId: string | undefined,
-    acknowledged: boolean,
-    retriable: boolean,
-    cause?: unknown,
-  ): CommandError {
-    const subject = `command "${target.name}" for device ${target.deviceId} of tenant ${target.tenantId}`;
-    return new CommandError(
-      code,
-      scrub(`${subject}: ${message}`, this.#secrets),
-      {
-        tenantId: target.tenantId,
-        deviceId: target.deviceId,
-        name: target.name,
-        correlationId,
-        acknowledged,
-      },
-      { retriable, cause },
-    );
-  }
-
   #timeoutOf(command: OneWayCommand): number {
     if (command.timeoutMs === undefined) return this.#options.requestTimeoutMs;
     const parsed = timeoutSchema.safeParse(command.timeoutMs);
@@ -625,51 +576,4 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     }
     return parsed.data;
   }
-
-  #commandInit(command: OneWayCommand): CommandInit {
-    return {
-      tenantId: command.tenant,
-      deviceId: command.deviceId,
-      name: command.name,
-      payload: command.payload,
-      contentType: command.contentType,
-      ttlMs: command.ttlMs,
-    };
-  }
-
-  #requestInit(command: RequestCommand, correlationId: string): RequestCommandInit {
-    return { ...this.#commandInit(command), correlationId, failureMetadata: command.failureMetadata };
-  }
-
-  #commonSettings(): Record<string, string | number | boolean> {
-    return { ...kafkaDefaults, ...this.#options.kafka, 'bootstrap.servers': this.#options.brokers };
-  }
-
-  #producerSettings(): Record<string, string | number | boolean> {
-    return { ...this.#commonSettings(), 'client.id': this.#options.clientId };
-  }
-
-  #readerSettings(groupId: string): Record<string, string | number | boolean> {
-    return {
-      ...this.#commonSettings(),
-      'client.id': `${this.#options.clientId}-responses`,
-      'group.id': groupId,
-      'auto.offset.reset': 'latest',
-      'enable.partition.eof': false,
-      'partition.assignment.strategy': 'cooperative-sticky',
-      // As Java's consumer does by default: a response topic that does not exist yet is created (if the
-      // brokers allow it), so that the reader can be positioned before the first command is written.
-      'allow.auto.create.topics': true,
-    };
-  }
-}
-
-/** Whether a call has ended: read through a function, as it changes while a call awaits. */
-function isSettled(operation: Operation): boolean {
-  return operation.settled;
-}
-
-/** An encoded record as the producer takes it. */
-function toOutgoing(record: EncodedRecord): OutgoingRecord {
-  return { topic: record.topic, key: record.key, value: record.value, headers: record.headers };
 }

@@ -1,0 +1,129 @@
+/**
+ * One call of the command client on its way (a one-way command, a durable send or a request), and what
+ * the client derives from it: its record's fields, its errors, and the clients' settings.
+ *
+ * @module
+ */
+import { scrub } from '../engine/client-errors.js';
+import type { ClientSettings, OutgoingRecord } from '../engine/client.js';
+import { kafkaDefaults } from '../consumer/options.js';
+import { CommandError, CommandErrorCode } from '../errors.js';
+import { commandResponseTopic } from '../tenant.js';
+import type { CommandInit, CommandResponse, RequestCommandInit } from '../wire/commands.js';
+import type { EncodedRecord } from '../wire/types.js';
+import type { ResolvedCommandClientOptions } from './options.js';
+import type { OneWayCommand, RequestCommand } from './types.js';
+
+/** Where a call is: what a timeout message says was not done. */
+export type Stage = 'reader' | 'connecting' | 'sending' | 'response';
+
+/** One call under way. */
+export interface Operation {
+  readonly kind: 'oneWay' | 'send' | 'request';
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly name: string;
+  readonly correlationId: string | undefined;
+  readonly timeoutMs: number;
+  stage: Stage;
+  acknowledged: boolean;
+  settled: boolean;
+  timer: NodeJS.Timeout | undefined;
+  /** Stops waiting for the response reader. */
+  cancelWait: () => void;
+  readonly resolve: (value: CommandResponse | string | undefined) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The timeout of a call, with a message that says how far it got. */
+export function timeoutError(secrets: readonly string[], operation: Operation): CommandError {
+  const within = `within ${String(operation.timeoutMs)} ms`;
+  const message = {
+    reader: `the response reader of tenant ${operation.tenantId} was not ready ${within} (no partition of ${commandResponseTopic(operation.tenantId)} assigned yet); nothing was written`,
+    connecting: `the producer did not connect ${within}; nothing was written`,
+    sending: `the broker did not acknowledge the command ${within}; it may still be written`,
+    response: `no response ${within}; the command was written`,
+  }[operation.stage];
+  return commandError(
+    secrets,
+    CommandErrorCode.CommandTimedOut,
+    message,
+    operation,
+    operation.correlationId,
+    operation.acknowledged,
+    true,
+  );
+}
+
+export function commandError(
+  secrets: readonly string[],
+  code: CommandErrorCode,
+  message: string,
+  target: { readonly tenantId: string; readonly deviceId: string; readonly name: string },
+  correlationId: string | undefined,
+  acknowledged: boolean,
+  retriable: boolean,
+  cause?: unknown,
+): CommandError {
+  const subject = `command "${target.name}" for device ${target.deviceId} of tenant ${target.tenantId}`;
+  return new CommandError(
+    code,
+    scrub(`${subject}: ${message}`, secrets),
+    {
+      tenantId: target.tenantId,
+      deviceId: target.deviceId,
+      name: target.name,
+      correlationId,
+      acknowledged,
+    },
+    { retriable, cause },
+  );
+}
+
+/** The wire fields of a command. */
+export function commandInit(command: OneWayCommand): CommandInit {
+  return {
+    tenantId: command.tenant,
+    deviceId: command.deviceId,
+    name: command.name,
+    payload: command.payload,
+    contentType: command.contentType,
+    ttlMs: command.ttlMs,
+  };
+}
+
+export function requestInit(command: RequestCommand, correlationId: string): RequestCommandInit {
+  return { ...commandInit(command), correlationId, failureMetadata: command.failureMetadata };
+}
+
+function commonSettings(options: ResolvedCommandClientOptions): ClientSettings {
+  return { ...kafkaDefaults, ...options.kafka, 'bootstrap.servers': options.brokers };
+}
+
+export function producerSettings(options: ResolvedCommandClientOptions): ClientSettings {
+  return { ...commonSettings(options), 'client.id': options.clientId };
+}
+
+export function readerSettings(options: ResolvedCommandClientOptions, groupId: string): ClientSettings {
+  return {
+    ...commonSettings(options),
+    'client.id': `${options.clientId}-responses`,
+    'group.id': groupId,
+    'auto.offset.reset': 'latest',
+    'enable.partition.eof': false,
+    'partition.assignment.strategy': 'cooperative-sticky',
+    // As Java's consumer does by default: a response topic that does not exist yet is created (if the
+    // brokers allow it), so that the reader can be positioned before the first command is written.
+    'allow.auto.create.topics': true,
+  };
+}
+
+/** Whether a call has ended: read through a function, as it changes while a call awaits. */
+export function isSettled(operation: Operation): boolean {
+  return operation.settled;
+}
+
+/** An encoded record as the producer takes it. */
+export function toOutgoing(record: EncodedRecord): OutgoingRecord {
+  return { topic: record.topic, key: record.key, value: record.value, headers: record.headers };
+}
