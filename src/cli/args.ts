@@ -1,11 +1,30 @@
 /**
  * The command line of `eclipse-hono-kafka`, parsed with Node's own `parseArgs` and validated into what
- * the `consume` command needs, including the librdkafka settings for TLS and SASL. Every problem is
- * collected, so that one run lists them all. Secret values are never quoted in a problem.
+ * its commands (`consume`, `command`, `simulate`) need, including the librdkafka settings for TLS and
+ * SASL. Every problem is collected, so that one run lists them all. Secret values are never quoted in a
+ * problem.
  */
-import { accessSync, constants } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HonoEndpoint, tenantError } from '../tenant.js';
+import {
+  type CommandArgs,
+  commandArgs,
+  commandConnection,
+  commandOptions,
+  type SimulateArgs,
+  simulateArgs,
+  simulateOptions,
+} from './command-args.js';
+import {
+  type ConnectionValues,
+  connectionOf,
+  connectionOptions,
+  isReadableFile,
+  list,
+  positiveInteger,
+} from './connection-args.js';
+
+export { defaultConnectTimeoutSeconds, EnvVar, isReadableFile, saslMechanisms } from './connection-args.js';
 
 /** How events are written to stdout. */
 export const OutputFormat = {
@@ -17,17 +36,13 @@ export const OutputFormat = {
 /** One of {@link OutputFormat}. */
 export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
 
-/** The SASL mechanisms the command accepts. */
-export const saslMechanisms = ['SCRAM-SHA-512', 'SCRAM-SHA-256', 'PLAIN'] as const;
-
 /** The consumer group of the command unless `--group` names another. */
 export const defaultGroup = 'eclipse-hono-kafka-cli';
 
-/** How long `run()` may wait for a broker unless `--connect-timeout` says otherwise, in seconds. */
-export const defaultConnectTimeoutSeconds = 30;
-
-/** Node's timers wait at most 2^31 - 1 ms. */
-const maxTimeoutSeconds = 2_147_483;
+/** The commands of the command line. */
+export const commandNames = ['consume', 'command', 'simulate'] as const;
+/** One of {@link commandNames}. */
+export type CommandName = (typeof commandNames)[number];
 
 /** Everything the `consume` command needs, validated. */
 export interface ConsumeArgs {
@@ -49,20 +64,19 @@ export interface ConsumeArgs {
 
 /** What the command line asks for. */
 export type Invocation =
-  | { readonly kind: 'help'; readonly command: 'consume' | undefined }
+  | { readonly kind: 'help'; readonly command: CommandName | undefined }
   | { readonly kind: 'version' }
   | { readonly kind: 'consume'; readonly args: ConsumeArgs }
-  | { readonly kind: 'usage'; readonly command: 'consume' | undefined; readonly problems: readonly string[] };
+  | { readonly kind: 'command'; readonly args: CommandArgs }
+  | { readonly kind: 'simulate'; readonly args: SimulateArgs }
+  | {
+      readonly kind: 'usage';
+      readonly command: CommandName | undefined;
+      readonly problems: readonly string[];
+    };
 
-/** Environment variables the command reads. */
-export const EnvVar = {
-  brokers: 'KAFKA_BOOTSTRAP_SERVERS',
-  username: 'KAFKA_SASL_USERNAME',
-  password: 'KAFKA_SASL_PASSWORD',
-} as const;
-
-const options = {
-  brokers: { type: 'string', short: 'b' },
+const consumeOptions = {
+  ...connectionOptions,
   tenant: { type: 'string', short: 't', multiple: true },
   group: { type: 'string', short: 'g' },
   'from-beginning': { type: 'boolean' },
@@ -70,48 +84,44 @@ const options = {
   format: { type: 'string' },
   progress: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
-  'connect-timeout': { type: 'string' },
-  tls: { type: 'boolean' },
-  'ca-file': { type: 'string' },
-  'cert-file': { type: 'string' },
-  'key-file': { type: 'string' },
-  'sasl-mechanism': { type: 'string' },
-  username: { type: 'string' },
-  password: { type: 'string' },
-  kafka: { type: 'string', multiple: true },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean' },
 } as const;
 
-/** Node's parser with this command's options; throws on an unknown option or a missing value. */
-function parse(argv: readonly string[]) {
+/** The options of each command. */
+const optionsOf = { consume: consumeOptions, command: commandOptions, simulate: simulateOptions } as const;
+
+/** Every option of every command: finds the command, and parses a command line without one. */
+const everyOption = {
+  ...simulateOptions,
+  ...commandOptions,
+  ...consumeOptions,
+  device: { type: 'string', short: 'd', multiple: true },
+} as const;
+
+type Options = (typeof optionsOf)[CommandName] | typeof everyOption;
+
+/** Node's parser with the given options; throws on an unknown option or a missing value. */
+function parse(argv: readonly string[], options: Options) {
   return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
 }
 
 type Parsed = ReturnType<typeof parse>;
-type Values = Parsed['values'];
+/** What {@link positionalArguments} reads of the tokens of a strict or a lenient parse. */
+type Tokens = readonly {
+  readonly kind: string;
+  readonly name?: string;
+  readonly value?: string | undefined;
+}[];
 
-/** librdkafka keys that an option of this command sets, with the option to use. */
-const ownedSettings = new Map([
+/** librdkafka keys that an option of `consume` sets, with the option to use. */
+const consumeOwnedSettings = new Map([
   ['bootstrap.servers', '--brokers'],
   ['metadata.broker.list', '--brokers'],
   ['group.id', '--group'],
   ['auto.offset.reset', '--from-beginning'],
 ]);
 
-const settingName = /^[a-zA-Z0-9._-]+$/;
-/** What a librdkafka setting's name looks like (lowercase, dotted); only such a key is quoted in a problem. */
-const dottedName = /^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$/;
-
-/** Whether a file can be read; what `--ca-file`, `--cert-file` and `--key-file` are checked with. */
-export function isReadableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const isCommandName = (value: string): value is CommandName =>
+  (commandNames as readonly string[]).includes(value);
 
 /**
  * Parses and validates a command line.
@@ -119,48 +129,78 @@ export function isReadableFile(path: string): boolean {
  * @param argv - the arguments after the program name
  * @param env - the environment (brokers and SASL credentials may come from it)
  * @param readable - checks that a certificate or key file can be read
- * @returns help, version, a validated `consume`, or the usage problems
+ * @returns help, version, a validated command, or the usage problems
  */
 export function parseCommandLine(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   readable: (path: string) => boolean = isReadableFile,
 ): Invocation {
+  // The command decides which options exist; a lenient pass with all of them finds it.
+  const lenient = parseArgs({
+    args: [...argv],
+    options: everyOption,
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
+  const [first] = positionalArguments(lenient.tokens);
+  const named = first !== undefined && isCommandName(first.value) ? first.value : undefined;
+  const options = named === undefined ? everyOption : optionsOf[named];
   let parsed: Parsed;
   try {
-    parsed = parse(argv);
+    parsed = parse(argv, options);
   } catch (error) {
-    const command = argv.includes('consume') ? 'consume' : undefined;
     const unknown =
       (error as { code?: unknown } | null)?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
-        ? unknownOptions(argv)
+        ? unknownOptions(argv, named)
         : [];
     const problems = unknown.length > 0 ? unknown : [error instanceof Error ? error.message : String(error)];
-    return { kind: 'usage', command, problems };
+    return { kind: 'usage', command: named, problems };
   }
-  const { values } = parsed;
+  const values = parsed.values as Record<string, unknown>;
   const [command, ...extra] = positionalArguments(parsed.tokens);
-  if (command !== undefined && command.value !== 'consume') {
+  if (command !== undefined && named === undefined) {
     return {
       kind: 'usage',
       command: undefined,
-      problems: [`unknown command ${command.quoted}; the command is 'consume'`],
+      problems: [`unknown command ${command.quoted}; the commands are ${quotedCommands()}`],
     };
   }
-  if (values.help === true) return { kind: 'help', command: command === undefined ? undefined : 'consume' };
-  if (values.version === true) return { kind: 'version' };
-  if (command === undefined)
-    return { kind: 'usage', command: undefined, problems: ["missing command: 'consume'"] };
+  if (values['help'] === true) return { kind: 'help', command: named };
+  if (values['version'] === true) return { kind: 'version' };
+  if (named === undefined)
+    return { kind: 'usage', command: undefined, problems: [`missing command: ${quotedCommands()}`] };
   const problems = extra.map((argument) => `unexpected argument ${argument.quoted}`);
-  const args = consumeArgs(values, env, readable, problems);
-  return problems.length > 0 ? { kind: 'usage', command: 'consume', problems } : { kind: 'consume', args };
+  switch (named) {
+    case 'consume': {
+      const args = consumeArgs(values, env, readable, problems);
+      return problems.length > 0 ? { kind: 'usage', command: named, problems } : { kind: named, args };
+    }
+    case 'command': {
+      const connection = commandConnection(values, env, readable, problems);
+      const args = commandArgs(values, connection, problems);
+      return problems.length > 0 ? { kind: 'usage', command: named, problems } : { kind: named, args };
+    }
+    case 'simulate': {
+      const connection = commandConnection(values, env, readable, problems);
+      const args = simulateArgs(values, connection, problems);
+      return problems.length > 0 ? { kind: 'usage', command: named, problems } : { kind: named, args };
+    }
+  }
+}
+
+function quotedCommands(): string {
+  const quoted = commandNames.map((name) => `'${name}'`);
+  return `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1) ?? ''}`;
 }
 
 /**
  * A problem for each option the command does not know, with the closest known option when one is near
  * (`--tenent` → `--tenant`). Only the option's name is quoted, never an inline value (`--pasword=...`).
  */
-function unknownOptions(argv: readonly string[]): string[] {
+function unknownOptions(argv: readonly string[], command: CommandName | undefined): string[] {
+  const options = command === undefined ? everyOption : optionsOf[command];
   const { tokens } = parseArgs({
     args: [...argv],
     options,
@@ -173,7 +213,14 @@ function unknownOptions(argv: readonly string[]): string[] {
     if (token.kind !== 'option' || Object.hasOwn(options, token.name)) return [];
     const long = token.rawName.startsWith('--');
     const closest = long ? closestName(token.name, names) : undefined;
-    const hint = closest === undefined ? '' : `; did you mean '--${closest}'?`;
+    const owners = commandNames.filter((name) => long && Object.hasOwn(optionsOf[name], token.name));
+    // An option of another command is named as such; otherwise the closest option of this one.
+    const hint =
+      owners.length > 0
+        ? `; it is an option of ${owners.map((name) => `'${name}'`).join(' and ')}`
+        : closest !== undefined
+          ? `; did you mean '--${closest}'?`
+          : '';
     return [`unknown option '${token.rawName}'${hint}`];
   });
 }
@@ -210,29 +257,34 @@ function editDistance(a: string, b: string): number {
  * The positional arguments, each with how a message may quote it. One that follows `--kafka key`
  * without `=` is not quoted: it is likely the setting's value, and that may be a secret.
  */
-function positionalArguments(tokens: Parsed['tokens']): { value: string; quoted: string }[] {
+function positionalArguments(tokens: Tokens): { value: string; quoted: string }[] {
   return tokens.flatMap((token, index) => {
     if (token.kind !== 'positional') return [];
     const previous = tokens[index - 1];
-    const hidden = previous?.kind === 'option' && previous.name === 'kafka' && !previous.value.includes('=');
-    return [{ value: token.value, quoted: hidden ? 'after --kafka (not shown)' : `'${token.value}'` }];
+    const hidden =
+      previous?.kind === 'option' && previous.name === 'kafka' && !(previous.value ?? '').includes('=');
+    const value = token.value ?? '';
+    return [{ value, quoted: hidden ? 'after --kafka (not shown)' : `'${value}'` }];
   });
 }
 
 function consumeArgs(
-  values: Values,
+  values: Record<string, unknown>,
   env: Readonly<Record<string, string | undefined>>,
   readable: (path: string) => boolean,
   problems: string[],
 ): ConsumeArgs {
-  const brokers = list(values.brokers ?? nonEmpty(env[EnvVar.brokers]) ?? '');
-  if (values.brokers !== undefined && brokers.length === 0) {
-    problems.push("--brokers is empty: give the bootstrap servers as 'host:port' or 'host1:port,host2:port'");
-  } else if (brokers.length === 0) problems.push(`--brokers is required (or set ${EnvVar.brokers})`);
-  else if (brokers.some((broker) => /\s/.test(broker))) problems.push('--brokers: a broker contains a space');
+  const given = values as ConsumeValues;
+  // The connection's problems in the order `consume` always listed them: brokers first, kafka last.
+  const connectionProblems: string[] = [];
+  const connection = connectionOf(given, env, readable, consumeOwnedSettings, connectionProblems);
+  const [brokerProblems, otherProblems] = partition(connectionProblems, (problem) =>
+    problem.startsWith('--brokers'),
+  );
+  problems.push(...brokerProblems);
 
-  const tenants = [...new Set((values.tenant ?? []).flatMap(list))];
-  if (values.tenant?.some((given) => list(given).length === 0) === true) {
+  const tenants = [...new Set((given.tenant ?? []).flatMap(list))];
+  if (given.tenant?.some((entry) => list(entry).length === 0) === true) {
     problems.push("--tenant is empty: give a tenant id, e.g. '--tenant DEFAULT_TENANT'");
   } else if (tenants.length === 0) problems.push('--tenant is required');
   for (const tenant of tenants) {
@@ -240,118 +292,42 @@ function consumeArgs(
     if (reason !== undefined) problems.push(`--tenant '${tenant}': ${reason}`);
   }
 
-  const groupId = values.group ?? defaultGroup;
+  const groupId = given.group ?? defaultGroup;
   if (groupId.trim() === '') problems.push('--group must not be empty');
 
-  const format = values.format ?? OutputFormat.json;
+  const format = given.format ?? OutputFormat.json;
   if (format !== OutputFormat.json && format !== OutputFormat.text) {
     problems.push(`--format must be 'json' or 'text', not '${format}'`);
   }
-  const maxEvents = positiveInteger('--max-events', values['max-events'], problems);
-  const connectSeconds = positiveInteger('--connect-timeout', values['connect-timeout'], problems);
-  const { kafka, warnings } = kafkaSettings(values, env, readable, problems);
-  const quiet = values.quiet === true;
+  const maxEvents = positiveInteger('--max-events', given['max-events'], problems);
+  problems.push(...otherProblems);
+  const quiet = given.quiet === true;
   return {
-    brokers: brokers.join(','),
+    brokers: connection.brokers,
     tenants,
     groupId,
-    startFrom: values['from-beginning'] === true ? 'earliest' : 'latest',
+    startFrom: given['from-beginning'] === true ? 'earliest' : 'latest',
     maxEvents,
     format: format === OutputFormat.text ? OutputFormat.text : OutputFormat.json,
-    progress: quiet ? false : values.progress === true ? true : undefined,
+    progress: quiet ? false : given.progress === true ? true : undefined,
     quiet,
-    connectTimeoutMs: Math.min(connectSeconds ?? defaultConnectTimeoutSeconds, maxTimeoutSeconds) * 1000,
-    kafka,
-    warnings,
+    connectTimeoutMs: connection.connectTimeoutMs,
+    kafka: connection.kafka,
+    warnings: connection.warnings,
   };
 }
 
-/**
- * The librdkafka settings for TLS and SASL, then the `--kafka` pass-through ones (which win).
- * `--ca-file`, `--cert-file` and `--key-file` imply `--tls`.
- */
-function kafkaSettings(
-  values: Values,
-  env: Readonly<Record<string, string | undefined>>,
-  readable: (path: string) => boolean,
-  problems: string[],
-): { kafka: Record<string, string>; warnings: string[] } {
-  const kafka: Record<string, string> = {};
-  const warnings: string[] = [];
-  const files = [
-    ['--ca-file', values['ca-file'], 'ssl.ca.location'],
-    ['--cert-file', values['cert-file'], 'ssl.certificate.location'],
-    ['--key-file', values['key-file'], 'ssl.key.location'],
-  ] as const;
-  for (const [flag, path, key] of files) {
-    if (path === undefined) continue;
-    if (path === '' || !readable(path)) problems.push(`${flag}: cannot read '${path}'`);
-    kafka[key] = path;
-  }
-  if ((values['cert-file'] === undefined) !== (values['key-file'] === undefined)) {
-    problems.push('--cert-file and --key-file go together (client certificate and its private key)');
-  }
-  const tls = values.tls === true || files.some(([, path]) => path !== undefined);
-
-  const mechanism = values['sasl-mechanism']?.toUpperCase();
-  const username = values.username ?? nonEmpty(env[EnvVar.username]);
-  const password = values.password ?? nonEmpty(env[EnvVar.password]);
-  if (mechanism === undefined) {
-    if (values.username !== undefined || values.password !== undefined) {
-      problems.push('--username and --password need --sasl-mechanism');
-    }
-  } else if (!(saslMechanisms as readonly string[]).includes(mechanism)) {
-    problems.push(`--sasl-mechanism must be one of ${saslMechanisms.join(', ')}`);
-  } else {
-    if (username === undefined || username === '') {
-      problems.push(`--sasl-mechanism needs a user name: --username or ${EnvVar.username}`);
-    }
-    if (password === undefined || password === '') {
-      problems.push(`--sasl-mechanism needs a password: --password or ${EnvVar.password}`);
-    }
-    if (mechanism === 'PLAIN' && !tls)
-      warnings.push('SASL PLAIN without --tls sends the password in clear text');
-    kafka['sasl.mechanisms'] = mechanism;
-    kafka['sasl.username'] = username ?? '';
-    kafka['sasl.password'] = password ?? '';
-  }
-  const sasl = mechanism !== undefined;
-  if (tls || sasl) kafka['security.protocol'] = tls ? (sasl ? 'SASL_SSL' : 'SSL') : 'SASL_PLAINTEXT';
-
-  for (const pair of values.kafka ?? []) {
-    const at = pair.indexOf('=');
-    const key = at < 0 ? pair : pair.slice(0, at);
-    // The value is never quoted: it may be a password. The key is quoted only when it looks like one.
-    const shown = dottedName.test(key) ? `'${key}'` : 'an argument (not shown)';
-    if (at <= 0 || !settingName.test(key)) {
-      problems.push(`--kafka expects key=value, got ${shown}${at < 0 ? ' without =' : ''}`);
-      continue;
-    }
-    const owner = ownedSettings.get(key);
-    if (owner !== undefined) problems.push(`--kafka ${key}: use ${owner}`);
-    else kafka[key] = pair.slice(at + 1);
-  }
-  return { kafka, warnings };
+/** What the options of `consume` parse into. */
+interface ConsumeValues extends ConnectionValues {
+  readonly tenant?: readonly string[] | undefined;
+  readonly group?: string | undefined;
+  readonly 'from-beginning'?: boolean | undefined;
+  readonly 'max-events'?: string | undefined;
+  readonly format?: string | undefined;
+  readonly progress?: boolean | undefined;
+  readonly quiet?: boolean | undefined;
 }
 
-function positiveInteger(flag: string, value: string | undefined, problems: string[]): number | undefined {
-  if (value === undefined) return undefined;
-  const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(number) || number < 1) {
-    problems.push(`${flag} must be a positive whole number, not '${value}'`);
-    return undefined;
-  }
-  return number;
-}
-
-/** Splits a comma-separated list, trimming entries and dropping empty ones. */
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }

@@ -1,5 +1,6 @@
 /**
- * The command line's entry function and its one command, `consume`: a {@link HonoEventConsumer} whose
+ * The command line's entry function (it runs `command` and `simulate` from their own modules) and the
+ * `consume` command: a {@link HonoEventConsumer} whose
  * handler writes each event to stdout and resolves only once the stream took the line, so that a
  * position is committed only after its event was printed.
  *
@@ -10,45 +11,19 @@
  * is committed.
  */
 import type { HonoEventConsumer } from '../consumer/hono-event-consumer.js';
-import {
-  type DecodeError,
-  HandlerErrorCode,
-  type HonoKafkaError,
-  isHonoKafkaError,
-  OptionsError,
-} from '../errors.js';
+import { type DecodeError, HandlerErrorCode, type HonoKafkaError, OptionsError } from '../errors.js';
 import type { HonoEventHandlers } from '../consumer/handlers.js';
 import { type HonoEventConsumerOptions, type Logger, secretValues } from '../consumer/options.js';
 import { eventTopic } from '../tenant.js';
 import type { HonoEvent } from '../wire/types.js';
 import { type ConsumeArgs, parseCommandLine } from './args.js';
 import { formatEvent, formatInvalid } from './format.js';
-import { consumeHelp, generalHelp, helpHint, programName, version } from './help.js';
-import { connectingText, type OutputStream, Progress, StatusLine, writeLine } from './progress.js';
+import { helpOf, programName, version } from './help.js';
+import { type CliIo, ExitCode, type StopSignal } from './io.js';
+import { connectingText, Progress, StatusLine, writeLine } from './progress.js';
+import { describe, optionProblem, usageError } from './report.js';
 
-/** The exit codes (see `--help`). */
-export const ExitCode = { done: 0, failure: 1, usage: 2 } as const;
-
-/** Signals that stop the command: the first one cleanly, the second one at once. */
-export type StopSignal = 'SIGINT' | 'SIGTERM';
-
-/** What the command needs from its process; tests pass their own. */
-export interface CliIo {
-  readonly stdout: OutputStream;
-  readonly stderr: OutputStream;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Where SIGINT and SIGTERM arrive (the process). */
-  readonly signals: {
-    on(signal: StopSignal, listener: () => void): unknown;
-    off(signal: StopSignal, listener: () => void): unknown;
-  };
-  /**
-   * Ends the process at once after a second signal, as the signal's default action does (exit status
-   * 128 + its number: 130 for SIGINT). `process.exit()` is no good here: it waits for the Kafka client's
-   * threads, e.g. for a connection attempt to time out.
-   */
-  readonly forceExit: (signal: StopSignal) => void;
-}
+export { type CliIo, ExitCode, type StopSignal } from './io.js';
 
 /**
  * Runs the command line.
@@ -61,7 +36,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const invocation = parseCommandLine(argv, io.env);
   switch (invocation.kind) {
     case 'help':
-      await writeLine(io.stdout, (invocation.command === 'consume' ? consumeHelp : generalHelp).trimEnd());
+      await writeLine(io.stdout, helpOf(invocation.command).trimEnd());
       return ExitCode.done;
     case 'version':
       await writeLine(io.stdout, version());
@@ -78,17 +53,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         );
         return ExitCode.failure;
       }
+    case 'command': {
+      const { runCommand } = await import('./command.js');
+      return runCommand(invocation.args, io);
+    }
+    case 'simulate': {
+      const { runSimulate } = await import('./simulate.js');
+      return runSimulate(invocation.args, io);
+    }
   }
-}
-
-async function usageError(
-  io: CliIo,
-  problems: readonly string[],
-  command: 'consume' | undefined,
-): Promise<number> {
-  const lines = [...problems.map((problem) => `${programName}: ${problem}`), helpHint(command)];
-  await writeLine(io.stderr, lines.join('\n')).catch(() => undefined);
-  return ExitCode.usage;
 }
 
 /** Why a record was not printed: the command is stopping. The SDK leaves the record uncommitted. */
@@ -329,28 +302,4 @@ class ConsumeCommand {
     this.#closed = true;
     this.#finish();
   }
-}
-
-/** librdkafka rejects unknown settings and bad values when the client is created, with a plain Error. */
-/** A consumer option's problem, named by the command-line option that sets it. */
-function optionProblem({ path, message }: { path: string; message: string }): string {
-  if (path === 'kafka') return `--kafka: ${message}`;
-  if (path.startsWith('kafka.')) return `--kafka ${path.slice('kafka.'.length)}: ${message}`;
-  const flag = { tenant: '--tenant', groupId: '--group', brokers: '--brokers' }[path.split('.')[0] ?? ''];
-  return `${flag ?? path}: ${message}`;
-}
-
-/**
- * An error as `CODE: message` (the SDK's typed errors) or its message, with secret values replaced (the
- * SDK scrubs its own errors; the client's configuration errors are not its own).
- */
-function describe(error: unknown, secrets: readonly string[]): string {
-  const text = isHonoKafkaError(error)
-    ? `${error.code}: ${error.message}`
-    : error instanceof Error
-      ? error.message
-      : String(error);
-  return [...secrets]
-    .sort((a, b) => b.length - a.length)
-    .reduce((result, secret) => result.split(secret).join('[redacted]'), text);
 }

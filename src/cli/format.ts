@@ -1,5 +1,6 @@
 /**
- * Turns typed Hono events and records that did not decode into single lines: JSON objects for
+ * Turns typed Hono events, records that did not decode, command responses and the commands the
+ * simulator handled into single lines: JSON objects for
  * machines, or readable text for people.
  *
  * Payloads: UTF-8 text when the content type says text (`text/*`, JSON, XML or YAML, with no charset
@@ -9,6 +10,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { DecodeError } from '../errors.js';
+import type { HandledCommand } from '../testing/command-router.js';
+import type { CommandResponse } from '../wire/commands.js';
 import { HonoContentType, type HonoEvent } from '../wire/types.js';
 import type { OutputFormat } from './args.js';
 
@@ -240,4 +243,85 @@ export function printable(text: string): string {
     if (char === '\t') return '\\t';
     return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
+}
+
+/**
+ * A command's response as one line without the newline: `hono-cli`'s `res <device> <status>
+ * <content-type|-> <payload|->` for a device's response, `cannot deliver the command to device <device>:
+ * <status> <error>` for Hono's delivery failure, or a JSON object (`type` `response` or
+ * `deliveryFailure`). A payload
+ * that is not UTF-8 text is shown as `base64:<bytes>` (in JSON: `payloadEncoding` `base64`).
+ *
+ * @param response - the device's response or Hono's delivery failure
+ * @param json - JSON instead of text
+ * @returns the line
+ */
+export function formatCommandResponse(response: CommandResponse, json: boolean): string {
+  if (response.kind === 'deliveryFailure') {
+    if (json) {
+      return jsonLine({
+        type: response.kind,
+        tenantId: response.tenantId,
+        deviceId: response.deviceId,
+        correlationId: response.correlationId,
+        status: response.status,
+        error: response.error,
+      });
+    }
+    return `cannot deliver the command to device ${printable(response.deviceId)}: ${response.status} ${printable(response.error)}`;
+  }
+  const payload =
+    response.payload === null || response.payload.length === 0
+      ? undefined
+      : payloadOf(response.payload, response.contentType ?? '', undefined);
+  if (json) {
+    return jsonLine({
+      type: response.kind,
+      tenantId: response.tenantId,
+      deviceId: response.deviceId,
+      correlationId: response.correlationId,
+      status: response.status,
+      contentType: response.contentType,
+      ...payload,
+    });
+  }
+  const shownPayload =
+    payload === undefined
+      ? '-'
+      : `${payload.payloadEncoding === 'base64' ? 'base64:' : ''}${printable(payload.payload)}`;
+  const shownType = response.contentType === undefined ? '-' : printable(response.contentType);
+  return `res ${printable(response.deviceId)} ${response.status} ${shownType} ${shownPayload}`;
+}
+
+/**
+ * A command record the simulator handled, as one line without the newline: `cmd <device> <name>
+ * <outcome> <status|->`, or a JSON object. A record that is not a valid command shows `-` for what it
+ * lacks.
+ *
+ * @param handled - the record and what the simulator did with it
+ * @param json - JSON instead of text
+ * @returns the line
+ */
+export function formatHandledCommand(handled: HandledCommand, json: boolean): string {
+  const { command } = handled;
+  const deviceId = command.deviceId;
+  const name = 'name' in command ? command.name : undefined;
+  if (json) {
+    return jsonLine({
+      type: 'command',
+      tenantId: handled.tenantId,
+      deviceId,
+      name,
+      correlationId: command.correlationId,
+      outcome: handled.outcome,
+      status: handled.status,
+      reason: 'reason' in command ? command.reason : undefined,
+      partition: handled.partition,
+      offset: handled.offset,
+    });
+  }
+  const shown = (text: string | undefined): string =>
+    text === undefined || text === '' ? '-' : printable(text);
+  const status = handled.status === undefined ? '-' : String(handled.status);
+  return `cmd ${shown(deviceId)} ${shown(name)} ${handled.outcome} ${status}`;
 }

@@ -2,7 +2,8 @@
  * The texts of `--help` and `--version`.
  */
 import { readFileSync } from 'node:fs';
-import { defaultConnectTimeoutSeconds, defaultGroup, EnvVar } from './args.js';
+import { type CommandName, defaultConnectTimeoutSeconds, defaultGroup, EnvVar } from './args.js';
+import { defaultAnswerStatus, defaultCommandTimeoutSeconds, defaultTenant } from './command-args.js';
 
 /** The program's name, as `npx` and the `bin` entry call it. */
 export const programName = 'eclipse-hono-kafka';
@@ -14,19 +15,60 @@ const exitCodes = `Exit codes:
   2    usage error: bad or missing arguments
   130  a second SIGINT (143: SIGTERM) forced the exit before the consumer stopped`;
 
+const commandExitCodes = `Exit codes:
+  0    a 2xx response (request/response), or the broker acknowledged the one-way command
+  1    runtime failure: cannot connect, login refused, fatal Kafka client error, the command
+       could not be written (or not within --timeout), or a malformed response
+  2    usage error: bad or missing arguments
+  3    the device answered with a status that is not 2xx (the res line shows it)
+  4    Hono could not deliver the command (a delivery failure, e.g. 503: the device is not
+       connected or has not subscribed for commands)
+  5    the command was written, but no response came within --timeout`;
+
+const simulateExitCodes = `Exit codes:
+  0    stopped by SIGINT/SIGTERM; the devices were disconnected
+  1    runtime failure: cannot connect, login refused, fatal Kafka client error
+  2    usage error: bad or missing arguments
+  130  a second SIGINT (143: SIGTERM) forced the exit before the simulator closed`;
+
+const connectionHelp = `Connection:
+  -b, --brokers <list>       bootstrap brokers, host:port[,host:port...]
+                             (default: env ${EnvVar.brokers})
+      --connect-timeout <s>  seconds to wait for a broker (default: ${defaultConnectTimeoutSeconds})
+
+TLS:
+      --tls                  connect with TLS
+      --ca-file <path>       CA certificates (PEM) to verify the brokers with; implies --tls
+      --cert-file <path>     client certificate (PEM) for mutual TLS; implies --tls
+      --key-file <path>      the client certificate's private key (PEM)
+
+SASL:
+      --sasl-mechanism <m>   SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN
+      --username <name>      SASL user (default: env ${EnvVar.username})
+      --password <secret>    SASL password (default: env ${EnvVar.password}, which keeps it
+                             off the command line and out of the process list)
+
+Other:
+      --kafka <key=value>    a librdkafka setting (repeatable), e.g. socket.timeout.ms=10000
+  -h, --help                 show this help
+      --version              show the version`;
+
 /** `eclipse-hono-kafka --help`. */
 export const generalHelp = `Usage: ${programName} <command> [options]
 
-Receive Eclipse Hono device events from Apache Kafka, at least once.
+Receive Eclipse Hono device events from Apache Kafka, at least once, and send commands to devices.
 
 Commands:
   consume    print the events of one or more tenants, committing each after it was printed
+  command    send a command to a device and print its response (like hono-cli app command)
+  simulate   simulated devices that answer commands (the SDK's Hono simulator), for trying out
 
 Options:
-  -h, --help     show help (${programName} consume --help: the options of consume)
+  -h, --help     show help (${programName} <command> --help: the options of a command)
       --version  show the version
 
 ${exitCodes}
+  command has exit codes of its own (${programName} command --help).
 `;
 
 /** `eclipse-hono-kafka consume --help`. */
@@ -89,6 +131,91 @@ Examples:
     -t DEFAULT_TENANT --tls --sasl-mechanism SCRAM-SHA-512 --username hono
 `;
 
+/** \`eclipse-hono-kafka command --help\`. */
+export const commandHelp = `Usage: ${programName} command --brokers <host:port,...> --device <id> --name <name> [options]
+
+Send a command to a device through Hono's Command & Control API over Kafka (topic
+hono.command.<tenant>) and, unless --one-way, wait for its response on
+hono.command_response.<tenant>, like hono-cli's 'app command' (req and ow).
+
+Command:
+  -t, --tenant <id>          the device's tenant (default: ${defaultTenant})
+  -d, --device <id>          the device (required)
+  -n, --name <name>          the command name (required)
+      --payload <text>       the payload, sent as UTF-8 (default: none)
+      --content-type <type>  the payload's content type (default: application/json for a
+                             payload in {...}, text/plain for any other payload)
+      --one-way              a one-way command: no response; done once the broker took it
+      --timeout <s>          seconds to wait in all, writing included (default: ${defaultCommandTimeoutSeconds})
+
+Output:
+      --json                 one JSON line (type response, deliveryFailure or oneWay) instead
+                             of the text line 'res <device> <status> <content-type|-> <payload|->'
+
+${connectionHelp}
+
+A response of the device (any status) is printed as 'res ...' on stdout; a payload that is
+not UTF-8 text is shown as base64:<bytes>. A delivery failure of Hono, or no response in
+time, is reported on stderr. A one-way command prints nothing (with --json: one line).
+
+${commandExitCodes}
+
+Examples:
+  ${programName} command -b 127.0.0.1:9092 -d 4711 -n setVolume --payload '{"level":7}'
+  ${programName} command -b 127.0.0.1:9092 -t DEFAULT_TENANT -d 4711 -n reboot --one-way
+`;
+
+/** \`eclipse-hono-kafka simulate --help\`. */
+export const simulateHelp = `Usage: ${programName} simulate --brokers <host:port,...> --device <id> [options]
+
+Play Hono's side for a try-out of commands: the devices connect at the start (a connection
+event and an empty notification with their ttd on hono.event.<tenant>), every request to
+them is answered with --status echoing the command's payload and content type, and a
+request to any other device gets Hono's 503 'no consumer available'. SIGINT or SIGTERM
+disconnects the devices (ttd 0, then a disconnection event) and ends the simulator.
+Commands created before the start are skipped: they were meant for an earlier run.
+
+Simulation:
+  -t, --tenant <id>          the tenant (default: ${defaultTenant})
+  -d, --device <id>          a device to simulate (required; repeat it for more devices)
+      --ttd=<s>              the devices' ttd: -1 until they disconnect (default), or seconds
+      --status <code>        the status of every answer (default: ${defaultAnswerStatus}); 200-299 or 400-599
+
+Output:
+      --json                 one JSON line per handled command instead of the text line
+                             'cmd <device> <name> <outcome> <status|->'
+
+${connectionHelp}
+
+Outcomes: answered, unanswered, oneWay, noConsumer (a 503 was written), malformed,
+dropped, expired, failed.
+
+${simulateExitCodes}
+
+Examples:
+  ${programName} simulate -b 127.0.0.1:9092 -d 4711 -d 4712
+  ${programName} simulate -b 127.0.0.1:9092 -t DEFAULT_TENANT -d 4711 --status 503
+`;
+
+/**
+ * The help of a command, or the general help.
+ *
+ * @param command - the command, if any
+ * @returns the help text
+ */
+export function helpOf(command: CommandName | undefined): string {
+  switch (command) {
+    case 'consume':
+      return consumeHelp;
+    case 'command':
+      return commandHelp;
+    case 'simulate':
+      return simulateHelp;
+    case undefined:
+      return generalHelp;
+  }
+}
+
 /**
  * The package's version, read from its package.json (two folders up in both `src/cli` and `dist/cli`).
  *
@@ -111,6 +238,6 @@ export function version(): string {
  * @param command - the command the error is about, if any
  * @returns the hint
  */
-export function helpHint(command: 'consume' | undefined): string {
+export function helpHint(command: CommandName | undefined): string {
   return `Run '${programName}${command === undefined ? '' : ` ${command}`} --help' for usage.`;
 }

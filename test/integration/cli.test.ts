@@ -3,13 +3,16 @@
  * --max-events` prints exactly that many events as JSON lines, exits 0 and commits exactly what it
  * printed; a second run resumes after them and stops cleanly on SIGTERM; a usage error exits 2 and a
  * refused login exits 1, neither quoting the password; `--tls --ca-file` work over SSL and SASL_SSL, and
- * a CA that did not sign the broker's certificate fails at once with ERR_HONO_TLS.
+ * a CA that did not sign the broker's certificate fails at once with ERR_HONO_TLS. `command` against
+ * `simulate`: a 200 response (exit 0), Hono's 503 for a device that is not connected (exit 4), a device's
+ * error status (exit 3), no response within --timeout (exit 5), a one-way command (exit 0), and a command
+ * written before the simulator started is neither answered nor printed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeConnectionEvent } from '../../src/wire/encode.js';
-import { randomSuffix } from './clients.js';
+import { randomSuffix, TestAdmin } from './clients.js';
 import { createTestTopic, sequencedEvents, type TestTopic } from './consumer-helpers.js';
 import { kafkaEnvironment, saslEnvironment, tlsEnvironment } from './kafka-env.js';
 
@@ -34,7 +37,8 @@ function runCli(
   options: {
     env?: Record<string, string>;
     onStdout?: (stdout: string, child: ChildProcess) => void;
-    onStderr?: (stderr: string) => void;
+    onStderr?: (stderr: string, child: ChildProcess) => void;
+    watchdogMs?: number;
   } = {},
 ): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KAFKA_')));
@@ -51,9 +55,9 @@ function runCli(
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
-    options.onStderr?.(stderr);
+    options.onStderr?.(stderr, child);
   });
-  const watchdog = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const watchdog = setTimeout(() => child.kill('SIGKILL'), options.watchdogMs ?? 30_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
@@ -297,5 +301,145 @@ describe('eclipse-hono-kafka consume over TLS', () => {
     // The error is printed, and the process ends, long before the 20 s connect deadline.
     expect(errorAt).toBeLessThan(10_000);
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe('eclipse-hono-kafka command and simulate', () => {
+  const brokers = kafkaEnvironment().bootstrapServers;
+  const tenants: string[] = [];
+  afterEach(async () => {
+    const admin = new TestAdmin(brokers);
+    try {
+      for (const tenant of tenants.splice(0)) {
+        for (const kind of ['command', 'command_response', 'event'])
+          await admin.deleteTopic(`hono.${kind}.${tenant}`);
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  /** A new tenant whose command topics exist; deleted after the test. */
+  async function newTenant(): Promise<string> {
+    const tenant = `cli-cmd-${randomSuffix()}`;
+    tenants.push(tenant);
+    const admin = new TestAdmin(brokers);
+    try {
+      for (const kind of ['command', 'command_response', 'event'])
+        await admin.createTopic(`hono.${kind}.${tenant}`, 1);
+    } finally {
+      admin.disconnect();
+    }
+    return tenant;
+  }
+
+  /**
+   * Starts `simulate` and resolves once it answers commands; `stop()` sends SIGTERM and resolves with
+   * what it printed and its exit code.
+   */
+  async function simulate(args: readonly string[]): Promise<{ stop: () => Promise<CliRun> }> {
+    let child: ChildProcess | undefined;
+    let ready: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const run = runCli(['simulate', '--brokers', brokers, ...args], {
+      watchdogMs: 60_000,
+      onStderr: (stderr, process) => {
+        child = process;
+        if (stderr.includes('answering commands')) ready();
+      },
+    });
+    await Promise.race([
+      started,
+      run.then((result) => {
+        throw new Error(`simulate ended before it answered commands: ${JSON.stringify(result)}`);
+      }),
+    ]);
+    return {
+      stop: () => {
+        child?.kill('SIGTERM');
+        return run;
+      },
+    };
+  }
+
+  const command = (tenant: string, args: readonly string[]): Promise<CliRun> =>
+    runCli(['command', '--brokers', brokers, '--tenant', tenant, ...args]);
+
+  it('gets the 200 echo of a simulated device, a 503 for another device, and a one-way command through', async () => {
+    const tenant = await newTenant();
+    // A command of an earlier run: the simulator must neither answer nor print it.
+    const early = await command(tenant, ['--device', 'dev1', '--name', 'early', '--one-way']);
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stdout).toBe('');
+
+    const simulator = await simulate(['--tenant', tenant, '--device', 'dev1']);
+    const [answered, notConnected, oneWay] = await Promise.all([
+      command(tenant, [
+        '--device',
+        'dev1',
+        '--name',
+        'setVolume',
+        '--payload',
+        '{"level":7}',
+        '--timeout',
+        '20',
+      ]),
+      command(tenant, ['-d', 'dev2', '-n', 'setVolume', '--payload', 'x', '--timeout', '20']),
+      command(tenant, ['-d', 'dev1', '-n', 'reboot', '--one-way', '--json']),
+    ]);
+    const simulated = await simulator.stop();
+
+    expect(answered.code, answered.stderr).toBe(0);
+    expect(answered.stdout).toBe('res dev1 200 application/json {"level":7}\n');
+    expect(notConnected.code, notConnected.stderr).toBe(4);
+    expect(notConnected.stdout).toBe('');
+    expect(notConnected.stderr).toContain(
+      'cannot deliver the command to device dev2: 503 no consumer available',
+    );
+    expect(notConnected.stderr).toContain('check that device dev2 is connected to a protocol adapter');
+    expect(oneWay.code, oneWay.stderr).toBe(0);
+    expect(JSON.parse(oneWay.stdout)).toEqual({
+      type: 'oneWay',
+      tenantId: tenant,
+      deviceId: 'dev1',
+      name: 'reboot',
+    });
+
+    expect(simulated.code, simulated.stderr).toBe(0);
+    expect(linesOf(simulated.stdout).sort()).toEqual([
+      'cmd dev1 reboot oneWay -',
+      'cmd dev1 setVolume answered 200',
+      'cmd dev2 setVolume noConsumer 503',
+    ]);
+    expect(simulated.stderr).toContain('skipped 1 commands created before the start');
+  });
+
+  it("exits 3 for a device's error status and 5 when no response comes within --timeout", async () => {
+    const [answering, silent] = await Promise.all([newTenant(), newTenant()]);
+    const simulator = await simulate(['-t', answering, '-d', 'dev1', '--status', '500', '--json']);
+    const [failed, timedOut] = await Promise.all([
+      command(answering, ['-d', 'dev1', '-n', 'calibrate', '--timeout', '20']),
+      // Nobody reads the commands of this tenant.
+      command(silent, ['-d', 'dev1', '-n', 'calibrate', '--timeout', '3']),
+    ]);
+    const simulated = await simulator.stop();
+
+    expect(failed.code, failed.stderr).toBe(3);
+    expect(failed.stdout).toBe('res dev1 500 - -\n');
+    expect(timedOut.code, timedOut.stderr).toBe(5);
+    expect(timedOut.stdout).toBe('');
+    expect(timedOut.stderr).toContain('ERR_HONO_COMMAND_TIMEOUT');
+    expect(timedOut.stderr).toContain('no response from device dev1 within 3 s');
+    expect(simulated.code, simulated.stderr).toBe(0);
+    expect(linesOf(simulated.stdout).map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        type: 'command',
+        tenantId: answering,
+        deviceId: 'dev1',
+        name: 'calibrate',
+        outcome: 'answered',
+        status: 500,
+      }),
+    ]);
   });
 });

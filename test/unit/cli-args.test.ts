@@ -6,7 +6,11 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type ConsumeArgs, defaultGroup, type Invocation, parseCommandLine } from '../../src/cli/args.js';
-import { type CliIo, main } from '../../src/cli/consume.js';
+import { type CliIo, ExitCode, main } from '../../src/cli/consume.js';
+import { type CommandArgs, defaultContentType, type SimulateArgs } from '../../src/cli/command-args.js';
+import { deliveryFailureHint, responseExitCode } from '../../src/cli/command.js';
+import { createdBefore, echoAnswer } from '../../src/cli/simulate.js';
+import type { CommandResponse, DecodedCommand } from '../../src/wire/commands.js';
 
 const secret = 'hunter2-Secret!';
 const always: (path: string) => boolean = () => true;
@@ -244,9 +248,223 @@ describe('parseCommandLine: help and version', () => {
     [['-h'], { kind: 'help', command: undefined }],
     [['consume', '--help'], { kind: 'help', command: 'consume' }],
     [['consume', '-b', 'x', '-h'], { kind: 'help', command: 'consume' }],
+    [['command', '--help'], { kind: 'help', command: 'command' }],
+    [['simulate', '-d', 'x', '-h'], { kind: 'help', command: 'simulate' }],
     [['--version'], { kind: 'version' }],
   ])('%j', (argv, expected) => {
     expect(parse(argv)).toEqual(expected);
+  });
+});
+
+/** The validated `command` arguments; fails the test on anything else. */
+function commandArgs(argv: readonly string[], env: Record<string, string> = {}): CommandArgs {
+  const invocation = parse(['command', ...argv], env);
+  if (invocation.kind !== 'command') throw new Error(`expected command, got ${JSON.stringify(invocation)}`);
+  return invocation.args;
+}
+
+/** The validated `simulate` arguments; fails the test on anything else. */
+function simulateArgs(argv: readonly string[], env: Record<string, string> = {}): SimulateArgs {
+  const invocation = parse(['simulate', ...argv], env);
+  if (invocation.kind !== 'simulate') throw new Error(`expected simulate, got ${JSON.stringify(invocation)}`);
+  return invocation.args;
+}
+
+describe('parseCommandLine: command', () => {
+  const minimal = ['-b', '127.0.0.1:9092', '--device', '4711', '--name', 'setVolume'];
+
+  it("applies hono-cli's defaults: DEFAULT_TENANT, request/response, 60 s, no payload, text output", () => {
+    expect(commandArgs(minimal)).toEqual({
+      brokers: '127.0.0.1:9092',
+      connectTimeoutMs: 30_000,
+      kafka: {},
+      warnings: [],
+      tenant: 'DEFAULT_TENANT',
+      deviceId: '4711',
+      name: 'setVolume',
+      payload: undefined,
+      contentType: undefined,
+      oneWay: false,
+      timeoutMs: 60_000,
+      json: false,
+    });
+  });
+
+  it('takes short options, a payload, one-way, a timeout, JSON output and the connection options', () => {
+    const args = commandArgs(
+      ['-t', 'acme', '-d', 'd', '-n', 'n', '--payload', 'hi', '--one-way', '--timeout', '2', '--json'].concat(
+        ['-b', 'a:1', '--tls', '--sasl-mechanism', 'SCRAM-SHA-512', '--username', 'u', '--password', secret],
+      ),
+    );
+    expect(args).toMatchObject({
+      tenant: 'acme',
+      deviceId: 'd',
+      name: 'n',
+      payload: 'hi',
+      contentType: 'text/plain',
+      oneWay: true,
+      timeoutMs: 2_000,
+      json: true,
+      kafka: { 'security.protocol': 'SASL_SSL', 'sasl.mechanisms': 'SCRAM-SHA-512' },
+    });
+  });
+
+  it('sends a payload in {...} as application/json and anything else as text/plain, as hono-cli does', () => {
+    expect(defaultContentType(undefined)).toBeUndefined();
+    expect(defaultContentType('{"level":7}')).toBe('application/json');
+    expect(defaultContentType('{')).toBe('text/plain');
+    expect(defaultContentType('[1]')).toBe('text/plain');
+    expect(defaultContentType('')).toBe('text/plain');
+    expect(commandArgs([...minimal, '--payload', '{}']).contentType).toBe('application/json');
+    expect(commandArgs([...minimal, '--payload', '{}', '--content-type', 'text/x']).contentType).toBe(
+      'text/x',
+    );
+  });
+
+  it('lists every problem at once', () => {
+    expect(problems(['command', '--timeout', '0', '--tenant', 'a b', '--content-type', ''])).toEqual([
+      '--brokers is required (or set KAFKA_BOOTSTRAP_SERVERS)',
+      `--tenant 'a b': tenant id may only contain the Kafka topic characters [a-zA-Z0-9._-]: " " at index 1`,
+      '--device is required',
+      '--name is required: the command name',
+      '--content-type must not be empty',
+      "--timeout must be a positive whole number, not '0'",
+    ]);
+  });
+
+  it.each([
+    [['command', ...minimal, '--device', ''], '--device must not be empty'],
+    [['command', ...minimal, '--name='], '--name must not be empty'],
+    [['command', ...minimal, '--timeout', '1.5'], "--timeout must be a positive whole number, not '1.5'"],
+    [['command', ...minimal, '--devise', 'x'], "unknown option '--devise'; did you mean '--device'?"],
+    [['command', ...minimal, '--oneway'], "unknown option '--oneway'; did you mean '--one-way'?"],
+    [
+      ['command', ...minimal, '--from-beginning'],
+      "unknown option '--from-beginning'; it is an option of 'consume'",
+    ],
+    [['consume', ...required, '--payload', 'x'], "unknown option '--payload'; it is an option of 'command'"],
+    [['command', ...minimal, '--kafka', 'bootstrap.servers=x'], '--kafka bootstrap.servers: use --brokers'],
+    [['command', ...minimal, 'extra'], "unexpected argument 'extra'"],
+    [['command', ...minimal, '--ttd', '5'], "unknown option '--ttd'; it is an option of 'simulate'"],
+  ])('%j: %s', (argv, problem) => {
+    expect(problems(argv).join('\n')).toContain(problem);
+  });
+});
+
+describe('parseCommandLine: simulate', () => {
+  it('applies the defaults: DEFAULT_TENANT, ttd -1, status 200; devices repeated once each', () => {
+    expect(simulateArgs(['-b', 'a:1', '-d', 'one', '--device', 'two', '-d', 'one'])).toEqual({
+      brokers: 'a:1',
+      connectTimeoutMs: 30_000,
+      kafka: {},
+      warnings: [],
+      tenant: 'DEFAULT_TENANT',
+      deviceIds: ['one', 'two'],
+      ttd: -1,
+      status: 200,
+      json: false,
+    });
+  });
+
+  it('takes a tenant, a ttd in seconds (or --ttd=-1), a status and JSON output', () => {
+    expect(
+      simulateArgs(['-b', 'a:1', '-d', 'x', '-t', 'acme', '--ttd', '30', '--status', '503', '--json']),
+    ).toMatchObject({ tenant: 'acme', ttd: 30, status: 503, json: true });
+    expect(simulateArgs(['-b', 'a:1', '-d', 'x', '--ttd=-1']).ttd).toBe(-1);
+  });
+
+  it.each([
+    [['simulate', '-b', 'a:1'], '--device is required'],
+    [['simulate', '-b', 'a:1', '-d', ''], '--device must not be empty'],
+    [['simulate', '-b', 'a:1', '-d', 'x', '--ttd', '0'], '--ttd must be -1'],
+    [['simulate', '-b', 'a:1', '-d', 'x', '--ttd=-2'], '--ttd must be -1'],
+    [['simulate', '-b', 'a:1', '-d', 'x', '--status', '302'], '--status must be 200-299 or 400-599'],
+    [['simulate', '-b', 'a:1', '-d', 'x', '--status', '600'], '--status must be 200-299 or 400-599'],
+    [
+      ['simulate', '-b', 'a:1', '-d', 'x', '--name', 'n'],
+      "unknown option '--name'; it is an option of 'command'",
+    ],
+    [['simulate', '-d', 'x'], '--brokers is required'],
+  ])('%j: %s', (argv, problem) => {
+    expect(problems(argv).join('\n')).toContain(problem);
+  });
+});
+
+describe('command and simulate: outcomes', () => {
+  const response = (status: number): CommandResponse => ({
+    kind: 'response',
+    tenantId: 't',
+    deviceId: 'd',
+    correlationId: 'c',
+    status,
+    contentType: undefined,
+    payload: null,
+    creationTime: undefined,
+    ttlMs: undefined,
+  });
+
+  it('exits 0 for a 2xx response, 3 for any other status of the device, 4 for a delivery failure', () => {
+    expect(ExitCode).toEqual({
+      done: 0,
+      failure: 1,
+      usage: 2,
+      deviceError: 3,
+      notDelivered: 4,
+      noResponse: 5,
+    });
+    expect(responseExitCode(response(200))).toBe(0);
+    expect(responseExitCode(response(299))).toBe(0);
+    expect(responseExitCode(response(199))).toBe(3);
+    expect(responseExitCode(response(404))).toBe(3);
+    expect(responseExitCode(response(500))).toBe(3);
+    const failure: CommandResponse = {
+      kind: 'deliveryFailure',
+      tenantId: 't',
+      deviceId: 'd',
+      correlationId: 'c',
+      status: 503,
+      error: 'no consumer available',
+      failureMetadata: {},
+      creationTime: undefined,
+    };
+    expect(responseExitCode(failure)).toBe(4);
+    expect(responseExitCode({ ...failure, status: 400 })).toBe(4);
+  });
+
+  it('hints for a 503 that the device may not be connected or subscribed', () => {
+    expect(deliveryFailureHint(503, '4711')).toContain('device 4711 is connected to a protocol adapter');
+    expect(deliveryFailureHint(400, '4711')).toBeUndefined();
+  });
+
+  it('skips commands created before the simulator started, and echoes the others', () => {
+    const command: DecodedCommand = {
+      tenantId: 't',
+      deviceId: 'd',
+      name: 'n',
+      payload: Buffer.from('p'),
+      contentType: 'text/plain',
+      correlationId: 'c',
+      responseRequired: true,
+      failureMetadata: {},
+      creationTime: 1_000,
+      ttlMs: undefined,
+    };
+    expect(createdBefore(command, 1_001)).toBe(true);
+    expect(createdBefore(command, 1_000)).toBe(false);
+    expect(createdBefore({ ...command, creationTime: undefined }, 1_001)).toBe(false);
+    expect(
+      createdBefore({ kind: 'dropped', reason: 'r', correlationId: undefined, failureMetadata: {} }, 1),
+    ).toBe(false);
+    expect(echoAnswer(command, 201)).toEqual({
+      status: 201,
+      payload: command.payload,
+      contentType: 'text/plain',
+    });
+    expect(echoAnswer({ ...command, payload: null, contentType: undefined }, 200)).toEqual({
+      status: 200,
+      payload: undefined,
+      contentType: undefined,
+    });
   });
 });
 
@@ -281,6 +499,34 @@ describe('main: exit codes without a broker', () => {
     const general = fakeIo();
     expect(await main(['--help'], general)).toBe(0);
     expect(general.stdout.text).toContain('consume');
+    expect(general.stdout.text).toMatch(/^ {2}command /m);
+    expect(general.stdout.text).toMatch(/^ {2}simulate /m);
+  });
+
+  it('documents the exit codes of command, and how simulate answers', async () => {
+    const io = fakeIo();
+    expect(await main(['command', '--help'], io)).toBe(0);
+    expect(io.stdout.text).toContain('Usage: eclipse-hono-kafka command');
+    for (const code of [0, 1, 2, 3, 4, 5])
+      expect(io.stdout.text).toMatch(new RegExp(`^ {2}${String(code)} {4}\\S`, 'm'));
+    expect(io.stdout.text).toContain('(default: DEFAULT_TENANT)');
+    expect(io.stdout.text).toContain('(default: 60)');
+    const simulate = fakeIo();
+    expect(await main(['simulate', '--help'], simulate)).toBe(0);
+    expect(simulate.stdout.text).toContain('Usage: eclipse-hono-kafka simulate');
+    expect(simulate.stdout.text).toContain('created before the start');
+  });
+
+  it('exits 2 for a usage error of command, with a hint to its help', async () => {
+    const io = fakeIo();
+    expect(await main(['command', '-b', 'x:1', '--device', '4711'], io)).toBe(2);
+    expect(io.stderr.text).toBe(
+      [
+        'eclipse-hono-kafka: --name is required: the command name',
+        "Run 'eclipse-hono-kafka command --help' for usage.",
+        '',
+      ].join('\n'),
+    );
   });
 
   it('prints the version of package.json', async () => {

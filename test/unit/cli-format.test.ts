@@ -7,7 +7,9 @@ import { Writable } from 'node:stream';
 import { test } from '@fast-check/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  formatCommandResponse,
   formatEvent,
+  formatHandledCommand,
   formatInvalid,
   isTextualContentType,
   jsonLine,
@@ -19,6 +21,8 @@ import { DecodeError } from '../../src/errors.js';
 import { decodeEvent } from '../../src/wire/decode.js';
 import { encodeEvent, type HonoEventInit } from '../../src/wire/encode.js';
 import type { HonoEvent } from '../../src/wire/types.js';
+import type { CommandResponse, DecodedCommand } from '../../src/wire/commands.js';
+import type { HandledCommand } from '../../src/testing/command-router.js';
 import type { KafkaRecord } from '../../src/types.js';
 import { byteRecordArbitrary, eventInitArbitrary } from './wire/arbitraries.js';
 
@@ -406,5 +410,156 @@ describe('connectingText', () => {
     expect(connectingText('10.0.0.1:9092,10.0.0.2:9092')).toBe(
       'connecting to 10.0.0.1:9092,10.0.0.2:9092...',
     );
+  });
+});
+
+describe('formatCommandResponse', () => {
+  const response = (
+    status: number,
+    payload: Buffer | null,
+    contentType: string | undefined,
+  ): CommandResponse => ({
+    kind: 'response',
+    tenantId: 'acme',
+    deviceId: '4711',
+    correlationId: 'c-1',
+    status,
+    contentType,
+    payload,
+    creationTime: creationTime,
+    ttlMs: undefined,
+  });
+  const failure: CommandResponse = {
+    kind: 'deliveryFailure',
+    tenantId: 'acme',
+    deviceId: '4711',
+    correlationId: 'c-2',
+    status: 503,
+    error: 'no consumer available',
+    failureMetadata: {},
+    creationTime: creationTime,
+  };
+
+  it("prints hono-cli's res line: device, status, content type and payload, '-' for what is missing", () => {
+    expect(formatCommandResponse(response(200, Buffer.from('{"on":true}'), 'application/json'), false)).toBe(
+      'res 4711 200 application/json {"on":true}',
+    );
+    expect(formatCommandResponse(response(204, null, undefined), false)).toBe('res 4711 204 - -');
+    expect(formatCommandResponse(response(200, Buffer.alloc(0), 'text/plain'), false)).toBe(
+      'res 4711 200 text/plain -',
+    );
+    expect(formatCommandResponse(response(500, Buffer.from('bad\nline'), 'text/plain'), false)).toBe(
+      'res 4711 500 text/plain bad\\nline',
+    );
+  });
+
+  it('shows a payload that is not UTF-8 text as base64', () => {
+    const bytes = Buffer.from([0xff, 0x00, 0x01]);
+    expect(formatCommandResponse(response(200, bytes, 'application/octet-stream'), false)).toBe(
+      `res 4711 200 application/octet-stream base64:${bytes.toString('base64')}`,
+    );
+    expect(JSON.parse(formatCommandResponse(response(200, bytes, undefined), true))).toEqual({
+      type: 'response',
+      tenantId: 'acme',
+      deviceId: '4711',
+      correlationId: 'c-1',
+      status: 200,
+      payload: bytes.toString('base64'),
+      payloadEncoding: 'base64',
+    });
+  });
+
+  it('writes a response as JSON with its payload as text when it is text', () => {
+    expect(JSON.parse(formatCommandResponse(response(200, Buffer.from('ok'), 'text/plain'), true))).toEqual({
+      type: 'response',
+      tenantId: 'acme',
+      deviceId: '4711',
+      correlationId: 'c-1',
+      status: 200,
+      contentType: 'text/plain',
+      payload: 'ok',
+      payloadEncoding: 'utf8',
+    });
+  });
+
+  it("says Hono's delivery failure in text, or as JSON", () => {
+    expect(formatCommandResponse(failure, false)).toBe(
+      'cannot deliver the command to device 4711: 503 no consumer available',
+    );
+    expect(JSON.parse(formatCommandResponse(failure, true))).toEqual({
+      type: 'deliveryFailure',
+      tenantId: 'acme',
+      deviceId: '4711',
+      correlationId: 'c-2',
+      status: 503,
+      error: 'no consumer available',
+    });
+  });
+});
+
+describe('formatHandledCommand', () => {
+  const command: DecodedCommand = {
+    tenantId: 'acme',
+    deviceId: '4711',
+    name: 'setVolume',
+    payload: Buffer.from('{"level":7}'),
+    contentType: 'application/json',
+    correlationId: 'c-1',
+    responseRequired: true,
+    failureMetadata: {},
+    creationTime,
+    ttlMs: undefined,
+  };
+  const handled = (overrides: Partial<HandledCommand>): HandledCommand => ({
+    tenantId: 'acme',
+    partition: 0,
+    offset: 7,
+    command,
+    outcome: 'answered',
+    response: undefined,
+    status: 200,
+    error: undefined,
+    ...overrides,
+  });
+
+  it("prints 'cmd <device> <name> <outcome> <status|->'", () => {
+    expect(formatHandledCommand(handled({}), false)).toBe('cmd 4711 setVolume answered 200');
+    expect(formatHandledCommand(handled({ outcome: 'oneWay', status: undefined }), false)).toBe(
+      'cmd 4711 setVolume oneWay -',
+    );
+    expect(formatHandledCommand(handled({ outcome: 'noConsumer', status: 503 }), false)).toBe(
+      'cmd 4711 setVolume noConsumer 503',
+    );
+  });
+
+  it("shows '-' for what an invalid record lacks, and escapes control characters", () => {
+    const dropped = handled({
+      command: {
+        kind: 'dropped',
+        reason: 'device identifier not set',
+        correlationId: undefined,
+        failureMetadata: {},
+      },
+      outcome: 'dropped',
+      status: undefined,
+    });
+    expect(formatHandledCommand(dropped, false)).toBe('cmd - - dropped -');
+    expect(formatHandledCommand(handled({ command: { ...command, deviceId: 'a\u001b[2Jb' } }), false)).toBe(
+      'cmd a\\u001b[2Jb setVolume answered 200',
+    );
+  });
+
+  it('writes JSON with the outcome, the status and where the record sits', () => {
+    expect(JSON.parse(formatHandledCommand(handled({}), true))).toEqual({
+      type: 'command',
+      tenantId: 'acme',
+      deviceId: '4711',
+      name: 'setVolume',
+      correlationId: 'c-1',
+      outcome: 'answered',
+      status: 200,
+      partition: 0,
+      offset: 7,
+    });
   });
 });
