@@ -494,6 +494,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
           void reader.close(this.#options.closeTimeoutMs);
         }
       },
+      isUnknownTopic: (failure) => this.#clients.isUnknownTopic(failure),
       debug: (message, context) => {
         this.#options.logger.debug(message, context);
       },

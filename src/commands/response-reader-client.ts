@@ -69,4 +69,6 @@ export interface CommandClientFactories {
   producer(settings: ClientSettings, listeners: ProducerListeners): ProducerClient;
   /** Makes a response reader; checks the settings, connects nothing. @throws when a setting is refused */
   responseReader(settings: ClientSettings, listeners: ResponseReaderListeners): ResponseReaderClient;
+  /** Whether a failure says that a topic does not exist (yet). */
+  isUnknownTopic(failure: ClientFailure): boolean;
 }

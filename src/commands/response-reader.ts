@@ -38,6 +38,8 @@ export interface ResponseReaderInit {
   readonly onRecord: (record: ClientMessage) => void;
   /** Receives client failures: `fatal` ones (and a failed start) end the reader. */
   readonly onFailure: (failure: ClientFailure, fatal: boolean) => void;
+  /** Whether a failure says that the topic does not exist (yet). */
+  readonly isUnknownTopic: (failure: ClientFailure) => boolean;
   /** Detail for troubleshooting. */
   readonly debug: (message: string, context?: Record<string, unknown>) => void;
 }
@@ -96,7 +98,7 @@ export class ResponseReader {
       },
       clientError: (failure) => {
         if (failure.isFatal) this.#fail(failure);
-        else init.onFailure(failure, false);
+        else this.#report(failure);
       },
     });
     this.#loop = this.#run();
@@ -160,6 +162,19 @@ export class ResponseReader {
     this.#init.onFailure(failure, true);
   }
 
+  /**
+   * A failure that is not fatal. While the reader starts, its topic may not exist yet: the reader had the
+   * broker make it (see `requestTopic`), and the subscription reports it missing until the group sees
+   * it; that is expected, and only debug detail.
+   */
+  #report(failure: ClientFailure): void {
+    if (this.#state === 'starting' && this.#init.isUnknownTopic(failure)) {
+      this.#init.debug('response topic not there yet', { topic: this.topic, error: failure.message });
+      return;
+    }
+    this.#init.onFailure(failure, false);
+  }
+
   #isStopped(): boolean {
     return this.#state === 'closed' || this.#state === 'failed';
   }
@@ -185,7 +200,7 @@ export class ResponseReader {
         const failure = toFailure(error);
         if (failure.isFatal) this.#fail(failure);
         else {
-          this.#init.onFailure(failure, false);
+          this.#report(failure);
           await delay(retryDelayMs);
         }
         continue;

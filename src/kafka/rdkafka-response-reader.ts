@@ -5,7 +5,7 @@
  */
 import kafka from '@confluentinc/kafka-javascript';
 import { settlesWithin } from '../deadline.js';
-import { toClientFailure } from './rdkafka-consumer.js';
+import { clientCodes, toClientFailure } from './rdkafka-consumer.js';
 import { RdkafkaProducer } from './rdkafka-producer.js';
 import type { ClientMessage, ClientSettings } from '../engine/client.js';
 import type {
@@ -172,4 +172,5 @@ export class RdkafkaResponseReader implements ResponseReaderClient {
 export const rdkafkaCommandClients: CommandClientFactories = {
   producer: (settings, listeners) => new RdkafkaProducer(settings, listeners),
   responseReader: (settings, listeners) => new RdkafkaResponseReader(settings, listeners),
+  isUnknownTopic: (failure) => failure.code === clientCodes.unknownTopic,
 };

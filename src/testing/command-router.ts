@@ -225,7 +225,11 @@ export class CommandRouter {
       try {
         records = await this.#consumer.poll(pollBatch, pollTimeoutMs);
       } catch (thrown) {
-        this.#context.logger.warn('command router poll failed', { error: thrownMessage(thrown) });
+        // Right after the router had its topic made, the subscription reports it missing until the group
+        // sees it: expected, and only debug detail.
+        const failure = toFailure(thrown);
+        const log = this.#context.clients.isUnknownTopic(failure) ? 'debug' : 'warn';
+        this.#context.logger[log]('command router poll failed', { error: thrownMessage(thrown) });
         await new Promise((resolve) => setTimeout(resolve, pollTimeoutMs));
         continue;
       }

@@ -94,6 +94,7 @@ function newClient(
         if (settings['group.id'] !== 'settings-check') readers.push(reader);
         return reader;
       },
+      isUnknownTopic: (failure) => failure.code === 3,
     },
     () => new HonoCommandClient({ brokers: 'kafka:9092', logger: quiet, ...options }),
   );
