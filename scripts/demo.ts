@@ -1,17 +1,22 @@
 /**
  * `npm run demo`: a local Kafka broker (or KAFKA_BOOTSTRAP_SERVERS), a simulated Hono protocol adapter
  * that writes events as Hono does, and a HonoEventConsumer that prints each typed event, the device's
- * command window and the commits, then a summary. Ends by itself, or on Ctrl-C, and cleans up.
+ * command window and the commits, then a summary. Then Command & Control: the Hono simulator plays a
+ * connected device, and the HonoCommandClient sends it a command and prints the answer, and again once
+ * the device disconnected (Hono's 503). Ends by itself, or on Ctrl-C, and cleans up.
  */
 import {
   commandWindow,
   encodeConnectionEvent,
   encodeDataEvent,
   encodeEmptyNotification,
+  HonoCommandClient,
   HonoEventConsumer,
+  type CommandResponse,
   type EncodedRecord,
   type HonoEvent,
 } from '../src/index.js';
+import { HonoSimulator } from '../src/testing/index.js';
 import { KafkaCluster } from '../test/harness/kafka-cluster.js';
 import { randomSuffix, TestAdmin, TestProducer } from '../test/integration/clients.js';
 
@@ -27,10 +32,16 @@ const tenant = `demo-${randomSuffix()}`;
 const topic = `hono.event.${tenant}`;
 const admin = new TestAdmin(brokers);
 let consumer: HonoEventConsumer | undefined;
+let commands: HonoCommandClient | undefined;
+let hono: HonoSimulator | undefined;
 
 async function cleanUp(): Promise<void> {
   await consumer?.stop();
-  await admin.deleteTopic(topic);
+  await commands?.close();
+  await hono?.close();
+  for (const name of [topic, `hono.command.${tenant}`, `hono.command_response.${tenant}`]) {
+    await admin.deleteTopic(name).catch(() => undefined);
+  }
   admin.disconnect();
   await cluster?.stop();
 }
@@ -147,6 +158,28 @@ try {
       `${handled.event} other events, ${handled.invalid} invalid record(s); every record committed: ${String(allCommitted())}`,
   );
   if (!allCommitted()) process.exitCode = 1;
+
+  // Command & Control: the simulator plays Hono (a connected device that answers), the SDK sends.
+  hono = new HonoSimulator({
+    brokers,
+    logger: { debug: () => undefined, info: () => undefined, warn: say, error: say },
+  });
+  const device = hono.device(tenant, 'sensor-1');
+  await device.connect({ ttd: -1 });
+  await hono.answerCommands(tenant, (command) => ({
+    status: 200,
+    contentType: 'application/json',
+    payload: JSON.stringify({ done: command.name }),
+  }));
+  commands = new HonoCommandClient({ brokers });
+  const show = (result: CommandResponse): string =>
+    result.kind === 'response'
+      ? `${String(result.status)} ${result.contentType ?? '-'} ${result.payload?.toString() ?? '-'}`
+      : `not delivered: ${String(result.status)} ${result.error}`;
+  const request = { tenant, deviceId: 'sensor-1', name: 'setBrightness', payload: '{"brightness":42}' };
+  say(`command setBrightness to sensor-1 (connected): ${show(await commands.request(request))}`);
+  await device.disconnect();
+  say(`command setBrightness to sensor-1 (disconnected): ${show(await commands.request(request))}`);
 } finally {
   await cleanUp();
   say('broker stopped');
