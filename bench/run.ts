@@ -2,7 +2,7 @@
  * `npm run bench`: every benchmark in one run, against one broker, printing tables and writing the
  * figures to `bench/results/<time>.json`.
  *
- * Options: `--events <n>` (throughput events, default 1,000,000), `--only throughput,concurrency,latency,memory`,
+ * Options: `--events <n>` (throughput events, default 1,000,000), `--only throughput,concurrency,latency,memory,commands`,
  * `--no-save` (print only; CI runs a small throughput round this way so that the benchmarks keep working).
  * `KAFKA_BOOTSTRAP_SERVERS` uses an existing broker instead of starting one.
  */
@@ -16,8 +16,9 @@ import { runThroughput } from './sections/throughput.js';
 import { runConcurrency } from './sections/concurrency.js';
 import { runLatency } from './sections/latency.js';
 import { runMemory } from './sections/memory.js';
+import { runCommands } from './sections/commands.js';
 
-const sections = ['throughput', 'concurrency', 'latency', 'memory'] as const;
+const sections = ['throughput', 'concurrency', 'latency', 'memory', 'commands'] as const;
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
@@ -58,6 +59,7 @@ try {
   // The memory runs read the throughput topic's backlog when there is one (1M events by default).
   const backlog = throughput !== undefined && events >= 1_000_000 ? throughput.tenant : undefined;
   if (only.has('memory')) results['memory'] = await runMemory({ ...context, tenant: backlog });
+  if (only.has('commands')) results['commands'] = await runCommands(context);
 } finally {
   await broker.stop();
 }
