@@ -1,7 +1,8 @@
 /**
  * `npm run chaos [-- --short] [-- --only name,name] [-- --keep]`: starts a 3-node Kafka cluster, runs each
- * fault-injection scenario against consumer OS processes with durable ledgers, prints a verdict table
- * and `N passed, N failed`, and exits 1 if any scenario failed. Leaves no process behind.
+ * fault-injection scenario against consumer OS processes with durable ledgers (the command scenarios
+ * against a Hono simulator process and a command client process, see commands-scenario.ts), prints a
+ * verdict table and `N passed, N failed`, and exits 1 if any scenario failed. Leaves no process behind.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { KafkaCluster } from '../test/harness/kafka-cluster.js';
 import { randomSuffix, TestAdmin } from '../test/integration/clients.js';
+import { type CommandScenario, commandScenarios, runCommandScenario } from './commands-scenario.js';
 import { type Figures, outageThroughput, poisonIsolation } from './fault-figures.js';
 import { Fleet, killAllConsumers } from './fleet.js';
 import { type Scenario, scenarios } from './scenarios.js';
@@ -29,9 +31,9 @@ const events = Number(args.events ?? (short ? 3000 : 20_000));
 const productionMs = short ? 6000 : 25_000;
 const scenarioTimeoutMs = 240_000;
 const partitions = [0, 1, 2, 3, 4, 5];
-const selected = scenarios.filter((scenario) =>
-  args.only === undefined ? !short || scenario.short : args.only.split(',').includes(scenario.name),
-);
+const chosen = (scenario: { readonly name: string; readonly short: boolean }): boolean =>
+  args.only === undefined ? !short || scenario.short : args.only.split(',').includes(scenario.name);
+const selected = [...scenarios.filter(chosen), ...commandScenarios.filter(chosen)];
 
 const log = (line: string): void => {
   console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -189,6 +191,19 @@ async function faultFigures(
   return { notes: [], problems: [] };
 }
 
+/** Runs a command scenario (see commands-scenario.ts) as a row of the table. */
+async function runCommand(
+  kafkaCluster: KafkaCluster,
+  folder: string,
+  scenario: CommandScenario,
+): Promise<Row> {
+  const began = Date.now();
+  const { notes, problems } = await runCommandScenario(kafkaCluster, folder, scenario, short, (line) => {
+    log(`${scenario.name}: ${line}`);
+  });
+  return { name: scenario.name, counts: undefined, seconds: (Date.now() - began) / 1000, problems, notes };
+}
+
 function table(rows: readonly Row[]): string {
   const header = [
     'scenario',
@@ -204,18 +219,32 @@ function table(rows: readonly Row[]): string {
   const lines = rows.map((row) => {
     const c = row.counts;
     const rule = scenarios.find((s) => s.name === row.name);
+    if (rule === undefined) {
+      // A command scenario: its figures are in its line, not in these columns.
+      return [
+        row.name,
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        `${row.seconds.toFixed(0)} s`,
+        row.problems.length === 0 ? 'PASS' : 'FAIL',
+      ];
+    }
     return [
       row.name,
       String(c?.produced ?? '-'),
       String(c?.handled ?? '-'),
       String(c?.lost ?? '-'),
       String(c?.duplicates ?? '-'),
-      rule?.duplicates === 'bounded'
+      rule.duplicates === 'bounded'
         ? String(c?.duplicateBound ?? '-')
-        : rule?.duplicates === 'zero'
+        : rule.duplicates === 'zero'
           ? '0'
           : '0 unless lost',
-      rule?.checkOrder === true ? String(c?.orderViolations ?? '-') : `${c?.orderViolations ?? '-'} (crash)`,
+      rule.checkOrder ? String(c?.orderViolations ?? '-') : `${c?.orderViolations ?? '-'} (crash)`,
       `${row.seconds.toFixed(0)} s`,
       row.problems.length === 0 ? 'PASS' : 'FAIL',
     ];
@@ -245,12 +274,17 @@ const rows: Row[] = [];
 const began = Date.now();
 try {
   root = await mkdtemp(join(tmpdir(), 'hono-chaos-'));
-  log(`${selected.length} scenarios, ${events} events each over 1,000 devices; ledgers in ${root}`);
+  log(
+    `${selected.length} scenarios, ${events} events each over 1,000 devices (event scenarios); ledgers in ${root}`,
+  );
   cluster = await KafkaCluster.start({ nodes: 3, heapMb: 256 });
   log(`3-node cluster up at ${cluster.bootstrapServers}`);
   for (const scenario of selected) {
     log(`${scenario.name}: start`);
-    const row = await runScenario(cluster, root, scenario);
+    const row =
+      'act' in scenario
+        ? await runScenario(cluster, root, scenario)
+        : await runCommand(cluster, root, scenario);
     rows.push(row);
     log(
       `${scenario.name}: ${row.problems.length === 0 ? 'PASS' : `FAIL: ${row.problems.join('; ')}`} (${row.notes.join('; ')})`,
