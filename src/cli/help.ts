@@ -174,7 +174,7 @@ them is answered with --status echoing the command's payload and content type, a
 request to any other device gets Hono's 503 'no consumer available'. SIGINT or SIGTERM
 disconnects the devices (ttd 0, then a disconnection event) and ends the simulator.
 Commands created before the start are neither answered nor printed: they were meant for an
-earlier run (a request among them for a device not simulated still gets the 503).
+earlier run.
 
 Simulation:
   -t, --tenant <id>          the tenant (default: ${defaultTenant})

@@ -13,25 +13,13 @@ import { secretValues } from '../consumer/options.js';
 import { OptionsError } from '../errors.js';
 import type { HonoSimulator } from '../testing/hono-simulator.js';
 import type { CommandAnswer, HandledCommand } from '../testing/command-router.js';
-import type { DecodedCommand, InvalidCommand } from '../wire/commands.js';
+import type { DecodedCommand } from '../wire/commands.js';
 import type { SimulateArgs } from './command-args.js';
 import { formatHandledCommand, printable } from './format.js';
 import { programName } from './help.js';
 import { type CliIo, ExitCode, type StopSignal } from './io.js';
 import { writeLine } from './progress.js';
 import { describe, optionProblem, usageError } from './report.js';
-
-/**
- * Whether a command was created before a point in time: one meant for an earlier run. A record without
- * a `creation-time` (Hono always writes one) counts as new.
- *
- * @param command - the command as the router read it
- * @param startedAt - the point in time, in ms since the epoch
- * @returns true for a command created before `startedAt`
- */
-export function createdBefore(command: DecodedCommand | InvalidCommand, startedAt: number): boolean {
-  return 'creationTime' in command && command.creationTime !== undefined && command.creationTime < startedAt;
-}
 
 /**
  * The answer of a simulated device: the given status, echoing the command's payload and content type.
@@ -93,7 +81,7 @@ export async function runSimulate(args: SimulateArgs, io: CliIo): Promise<number
   const startedAt = Date.now();
   let skipped = 0;
   simulator.on('command', (handled: HandledCommand) => {
-    if (createdBefore(handled.command, startedAt)) {
+    if (handled.outcome === 'skipped') {
       skipped += 1;
       return;
     }
@@ -104,16 +92,15 @@ export async function runSimulate(args: SimulateArgs, io: CliIo): Promise<number
   const devices = args.deviceIds.map((deviceId) => simulator.device(args.tenant, deviceId));
   let code: number = ExitCode.done;
   try {
-    // Connected first: then the commands of earlier runs for these devices reach the answer function,
-    // which leaves them unanswered, instead of getting a 503.
     for (const device of devices) {
       if (state.signalled) break;
       await device.connect({ ttd: args.ttd });
     }
     if (!state.signalled) {
-      await simulator.answerCommands(args.tenant, (command) =>
-        createdBefore(command, startedAt) ? undefined : echoAnswer(command, args.status),
-      );
+      // Commands of earlier runs are skipped, not answered (nor given a 503 for a device not simulated now).
+      await simulator.answerCommands(args.tenant, (command) => echoAnswer(command, args.status), {
+        ignoreCreatedBefore: startedAt,
+      });
       const names = args.deviceIds.map(printable).join(', ');
       await say(
         `simulating ${names} of tenant ${args.tenant} (ttd ${String(args.ttd)}); answering commands with ${String(args.status)} (Ctrl-C stops)`,

@@ -112,6 +112,8 @@ export interface RouterContext {
   isReachable(deviceId: string, now: number): boolean;
   readonly write: RecordWriter;
   readonly answer: AnswerCommand;
+  /** Commands created before this time (ms since the epoch) are skipped. */
+  readonly ignoreCreatedBefore?: number | undefined;
   /** Told about every record handled. */
   handled(command: HandledCommand): void;
 }
@@ -298,7 +300,11 @@ export class CommandRouter {
       this.#failed(invalid, base, error);
       return;
     }
-    const route = routeCommand(decoded, { tenantId, now }, (deviceId) => context.isReachable(deviceId, now));
+    const route = routeCommand(
+      decoded,
+      { tenantId, now, ignoreCreatedBefore: context.ignoreCreatedBefore },
+      (deviceId) => context.isReachable(deviceId, now),
+    );
     if (route.kind === 'reject') {
       let response: EncodedRecord | undefined;
       try {

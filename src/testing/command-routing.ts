@@ -41,6 +41,11 @@ export const CommandOutcome = {
   Expired: 'expired',
   /** The answer function threw, or its response could not be encoded or written. */
   Failed: 'failed',
+  /**
+   * Created before `ignoreCreatedBefore` (`answerCommands`): a command of an earlier run, neither
+   * delivered nor answered.
+   */
+  Skipped: 'skipped',
 } as const;
 
 /**
@@ -65,7 +70,8 @@ export type CommandRoute =
         | typeof CommandOutcome.Dropped
         | typeof CommandOutcome.Expired
         | typeof CommandOutcome.Malformed
-        | typeof CommandOutcome.NoConsumer;
+        | typeof CommandOutcome.NoConsumer
+        | typeof CommandOutcome.Skipped;
       readonly failure: DeliveryFailureInit | undefined;
     }
   | {
@@ -80,6 +86,8 @@ export interface RecordContext {
   readonly tenantId: string;
   /** Now, in ms since the epoch. */
   readonly now: number;
+  /** Commands created before this time (ms since the epoch) are skipped; none when undefined. */
+  readonly ignoreCreatedBefore?: number | undefined;
 }
 
 /**
@@ -110,6 +118,10 @@ export function routeCommand(
           }
         : undefined;
     return { kind: 'reject', outcome: CommandOutcome.Malformed, failure };
+  }
+  const cutoff = context.ignoreCreatedBefore;
+  if (cutoff !== undefined && decoded.creationTime !== undefined && decoded.creationTime < cutoff) {
+    return { kind: 'reject', outcome: CommandOutcome.Skipped, failure: undefined };
   }
   if (isCommandExpired(decoded, context.now)) {
     return { kind: 'reject', outcome: CommandOutcome.Expired, failure: undefined };

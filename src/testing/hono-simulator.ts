@@ -79,6 +79,14 @@ export interface AnswerCommandsOptions {
    * @defaultValue the simulator's `connectTimeoutMs`
    */
   readonly readyTimeoutMs?: number | undefined;
+  /**
+   * Skips the commands created before this time (ms since the epoch), e.g. the start of a test run: a
+   * new group reads the topic from its beginning, and commands of earlier runs would get answers (or,
+   * for devices not simulated now, Hono's 503). Skipped commands are neither delivered nor answered
+   * (outcome `skipped`). Records that do not decode are handled whatever their age.
+   * @defaultValue none: every command is handled
+   */
+  readonly ignoreCreatedBefore?: number | undefined;
 }
 
 /**
@@ -227,6 +235,7 @@ export class HonoSimulator extends EventEmitter<HonoSimulatorEvents> {
       isReachable: (deviceId, now) => this.#devices.get(`${tenant}/${deviceId}`)?.isReachable(now) ?? false,
       write: (record) => this.#write(record),
       answer,
+      ignoreCreatedBefore: options.ignoreCreatedBefore,
       handled: (command) => {
         this.#handled.push(command);
         logger.debug('command handled', { tenant, offset: command.offset, outcome: command.outcome });

@@ -33,6 +33,20 @@ const reachable = (): boolean => true;
 const unreachable = (): boolean => false;
 
 describe('routeCommand', () => {
+  it('skips a command created before ignoreCreatedBefore, without an answer, even for an unreachable device', () => {
+    const skipping: RecordContext = { ...context, ignoreCreatedBefore: now - 5 };
+    const old = command({ creationTime: now - 10 });
+    expect(routeCommand(old, skipping, unreachable)).toEqual({
+      kind: 'reject',
+      outcome: CommandOutcome.Skipped,
+      failure: undefined,
+    });
+    const fresh = command({ creationTime: now - 5 });
+    expect(routeCommand(fresh, skipping, reachable)).toEqual({ kind: 'deliver', command: fresh });
+    const undated = command({ creationTime: undefined });
+    expect(routeCommand(undated, skipping, reachable)).toEqual({ kind: 'deliver', command: undated });
+  });
+
   it('delivers a command to a reachable device', () => {
     const decoded = command();
     expect(routeCommand(decoded, context, reachable)).toEqual({ kind: 'deliver', command: decoded });
