@@ -174,8 +174,9 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    */
   sendOneWay(command: OneWayCommand): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const init = commandInit(command);
-      encodeOneWayCommand(init);
+      // Encoded once, at the call, as Hono's sender stamps `creation-time` when it makes the record (its
+      // producer buffers while it connects); encoding is also the validation.
+      const record = encodeOneWayCommand(commandInit(command));
       const operation = this.#start(
         'oneWay',
         command,
@@ -185,7 +186,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         },
         reject,
       );
-      void this.#deliver(operation, () => encodeOneWayCommand({ ...init, creationTime: Date.now() }));
+      void this.#deliver(operation, () => record);
     });
   }
 

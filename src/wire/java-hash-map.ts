@@ -25,7 +25,24 @@ function tableSizeFor(capacity: number): number {
  * less than 64). Not modelled: the red-black trees Java makes of a bucket with 9 or more colliding keys
  * in a table of 64 or more; such deliberately colliding metadata names keep their insertion order.
  */
-export function javaHashMapOrder(source: readonly string[], later: readonly string[]): string[] {
+export function javaHashMapOrder(source: readonly string[], later: readonly string[]): readonly string[] {
+  // Records of one kind have the same header names, mostly: each set's order is worked out once.
+  const key = `${source.join('\u0000')}\u0001${later.join('\u0000')}`;
+  let order = orders.get(key);
+  if (order === undefined) {
+    if (orders.size >= maxCachedOrders) orders.clear();
+    order = Object.freeze(computeOrder(source, later));
+    orders.set(key, order);
+  }
+  return order;
+}
+
+/** The orders worked out, by header names; bounded, as metadata names are the application's. */
+const orders = new Map<string, readonly string[]>();
+const maxCachedOrders = 256;
+
+/** The order, worked out as Java's HashMap fills and grows its table. */
+function computeOrder(source: readonly string[], later: readonly string[]): string[] {
   let table: string[][] = [];
   let threshold = 0;
   let size = 0;
