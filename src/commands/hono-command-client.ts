@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { type ClientFailure, toFailure } from '../engine/client.js';
-import { clientError } from '../engine/client-errors.js';
+import { clientError, runningClientError } from '../engine/client-errors.js';
 import {
   CommandErrorCode,
   type DecodeError,
@@ -552,7 +552,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   }
 
   #reportFailure(failure: ClientFailure, operation: string): void {
-    const error = clientError(failure, this.#secrets, [], operation, this.#options.brokers);
+    const error = runningClientError(failure, this.#secrets, operation, this.#options.brokers);
     this.#options.logger.warn(error.message, { code: error.code });
     this.#emitSafely('error', error);
   }

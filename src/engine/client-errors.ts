@@ -6,6 +6,7 @@ import { CommitError, type HonoKafkaError, KafkaClientError, type KafkaClientErr
 import {
   classifyFailure,
   type ConnectProblem,
+  isBrokerConnectionFailure,
   type ProblemCode,
   problems,
   responsePrefix,
@@ -83,6 +84,32 @@ export function clientError(
     cause,
     retriable: code === 'ERR_HONO_BROKERS_DOWN' || (code === 'ERR_HONO_KAFKA' && failure.isRetriable),
   });
+}
+
+/**
+ * The SDK error for a failure a running client reports. The loss of one broker's connection is no
+ * "brokers down": librdkafka reconnects, and the other brokers may go on answering; it is a retriable
+ * `ERR_HONO_KAFKA` that says so (found by the `commands-broker-restart` fault scenario, where one broker
+ * of three was killed). Everything else is {@link clientError}.
+ *
+ * @param failure - the client's failure
+ * @param secrets - values to scrub from messages
+ * @param operation - what the SDK was doing, for the message
+ * @param brokers - the bootstrap servers, named in the message
+ * @returns a typed error whose `cause` is the original failure
+ */
+export function runningClientError(
+  failure: ClientFailure,
+  secrets: readonly string[],
+  operation: string,
+  brokers: string,
+): KafkaClientError {
+  if (!isBrokerConnectionFailure(failure.code)) return clientError(failure, secrets, [], operation, brokers);
+  const text =
+    `${operation} (bootstrap servers: ${brokers}): the connection to a broker failed; the client ` +
+    `reconnects, and the other brokers go on answering if they can. Details: ${failure.message}`;
+  const cause = new ClientFailure(failure.code, scrub(failure.message, secrets), failure, undefined);
+  return new KafkaClientError('ERR_HONO_KAFKA', scrub(text, secrets), { cause, retriable: true });
 }
 
 /**

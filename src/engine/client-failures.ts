@@ -7,7 +7,7 @@
  */
 import type { KafkaClientError } from '../errors.js';
 import type { Logger } from '../consumer/options.js';
-import { clientError } from './client-errors.js';
+import { runningClientError } from './client-errors.js';
 import { type ClientFailure, toFailure } from './client.js';
 import type { Emit } from './emit.js';
 
@@ -76,7 +76,7 @@ export class ClientFailures {
       this.startup.push(failure);
       return;
     }
-    const error = clientError(failure, context.secrets, [], 'Kafka', context.brokers);
+    const error = runningClientError(failure, context.secrets, 'Kafka', context.brokers);
     const wasDown = this.#brokersDown;
     if (error.code === 'ERR_HONO_BROKERS_DOWN') {
       this.#brokersDown = true;

@@ -179,6 +179,18 @@ export const problems: Readonly<Record<ConnectProblem, ProblemInfo>> = {
   other: { code: 'ERR_HONO_KAFKA', hint: '', definitive: false, rank: 0 },
 };
 
+/**
+ * Whether a failure reported after the start is the loss of one broker's connection (librdkafka's
+ * `ERR__TRANSPORT`), not of all of them (`ERR__ALL_BROKERS_DOWN`): librdkafka reconnects, and the other
+ * brokers may go on answering.
+ *
+ * @param code - the client's error code
+ * @returns true for a broker connection that failed
+ */
+export function isBrokerConnectionFailure(code: number): boolean {
+  return code === ERRORS.ERR__TRANSPORT;
+}
+
 /** librdkafka's numeric codes and what they mean. */
 export const problemOfCode: ReadonlyMap<number, ConnectProblem> = new Map<number, ConnectProblem>([
   [ERRORS.ERR__FATAL, 'fatal'],

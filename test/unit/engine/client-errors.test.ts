@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   clientError,
+  runningClientError,
   commitError,
   connectError,
   deadLetterRecord,
@@ -231,6 +232,26 @@ describe('clientError', () => {
     });
     const error = clientError(failure, [PASSWORD], []);
     expect(inspect(error, { depth: 10 })).not.toContain(PASSWORD);
+  });
+});
+
+describe('runningClientError', () => {
+  it('reports the loss of one broker connection as a retriable ERR_HONO_KAFKA, not as brokers down', () => {
+    // Was a bug: with one broker of three killed, ERR__TRANSPORT was reported as ERR_HONO_BROKERS_DOWN,
+    // "no broker answered in time", while the other two answered.
+    const transport = toClientFailure({ code: -195, message: 'broker transport failure' });
+    const error = runningClientError(transport, [], 'Response reader of tenant t', 'k1:9092,k2:9092');
+    expect(error.code).toBe('ERR_HONO_KAFKA');
+    expect(error.retriable).toBe(true);
+    expect(error.message).toBe(
+      'Response reader of tenant t (bootstrap servers: k1:9092,k2:9092): the connection to a broker failed; ' +
+        'the client reconnects, and the other brokers go on answering if they can. Details: broker transport failure',
+    );
+  });
+
+  it('reports all brokers down as before', () => {
+    const down = toClientFailure({ code: -187, message: 'all broker connections are down' });
+    expect(runningClientError(down, [], 'Kafka', 'k1:9092').code).toBe('ERR_HONO_BROKERS_DOWN');
   });
 });
 
