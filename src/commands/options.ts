@@ -5,7 +5,13 @@
 import { z } from 'zod';
 import { scrub } from '../engine/client-errors.js';
 import { type OptionProblem, OptionsError, thrownMessage } from '../errors.js';
-import { type Logger, redactSettings, secretValues } from '../consumer/options.js';
+import {
+  type Logger,
+  redactSettings,
+  reservedSettingProblems,
+  schemaProblems,
+  secretValues,
+} from '../consumer/options.js';
 
 /**
  * Options of a {@link HonoCommandClient}.
@@ -163,18 +169,7 @@ const reservedSettings = new Map<string, string>([
  */
 export function resolveCommandClientOptions(input: unknown): ResolvedCommandClientOptions {
   const parsed = schema.safeParse(input);
-  const problems: OptionProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  // The reserved settings are checked on input that failed the schema too, so that one error lists everything.
-  const kafka =
-    typeof input === 'object' && input !== null ? (input as Record<string, unknown>)['kafka'] : undefined;
-  if (typeof kafka === 'object' && kafka !== null) {
-    for (const key of Object.keys(kafka)) {
-      const owner = reservedSettings.get(key);
-      if (owner !== undefined) problems.push({ path: `kafka.${key}`, message: owner });
-    }
-  }
+  const problems = [...schemaProblems(parsed), ...reservedSettingProblems(input, reservedSettings)];
   if (!parsed.success || problems.length > 0) throw new OptionsError(problems);
   const options = parsed.data;
   return {

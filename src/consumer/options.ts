@@ -417,6 +417,47 @@ const reservedSettings = new Map<string, string>([
 ]);
 
 /**
+ * The problems of a failed schema parse, as `path: problem`.
+ *
+ * @param parsed - what `schema.safeParse(input)` returned
+ * @returns one problem per issue; none when the parse succeeded
+ */
+export function schemaProblems(parsed: {
+  readonly success: boolean;
+  readonly error?:
+    | { readonly issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[] }
+    | undefined;
+}): OptionProblem[] {
+  return parsed.success || parsed.error === undefined
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        path: issue.path.map(String).join('.'),
+        message: issue.message,
+      }));
+}
+
+/**
+ * The pass-through `kafka` settings of raw options that the SDK sets itself. Checked on input that failed
+ * the schema too, so that one error lists every problem.
+ *
+ * @param input - the options as given
+ * @param reserved - the settings the SDK sets, each with what to use instead
+ * @returns one problem per reserved setting given (`kafka.<name>`)
+ */
+export function reservedSettingProblems(
+  input: unknown,
+  reserved: ReadonlyMap<string, string>,
+): OptionProblem[] {
+  const kafka =
+    typeof input === 'object' && input !== null ? (input as Record<string, unknown>)['kafka'] : undefined;
+  if (typeof kafka !== 'object' || kafka === null) return [];
+  return Object.keys(kafka).flatMap((key) => {
+    const owner = reserved.get(key);
+    return owner === undefined ? [] : [{ path: `kafka.${key}`, message: owner }];
+  });
+}
+
+/**
  * Validates options and applies the defaults.
  *
  * @param input - what the application passed
@@ -425,9 +466,7 @@ const reservedSettings = new Map<string, string>([
  */
 export function resolveOptions(input: unknown): ResolvedOptions {
   const parsed = schema.safeParse(input);
-  const problems: OptionProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const problems = schemaProblems(parsed);
   // The checks beyond the schema also run on input that failed it, so that one error lists everything.
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
   problems.push(...crossFieldProblems(raw));
@@ -487,13 +526,7 @@ function crossFieldProblems(raw: Record<string, unknown>): OptionProblem[] {
       problems.push({ path: typeof tenant === 'string' ? 'tenant' : `tenant.${index}`, message: reason });
     }
   });
-  const kafka = raw['kafka'];
-  if (typeof kafka === 'object' && kafka !== null) {
-    for (const key of Object.keys(kafka)) {
-      const owner = reservedSettings.get(key);
-      if (owner !== undefined) problems.push({ path: `kafka.${key}`, message: owner });
-    }
-  }
+  problems.push(...reservedSettingProblems(raw, reservedSettings));
   if (raw['onFailure'] === 'deadLetter' && raw['deadLetterTopic'] === undefined) {
     const first = tenants[0];
     if (tenants.length > 1) {

@@ -5,8 +5,8 @@
  * @module
  */
 import { z } from 'zod';
-import type { Logger } from '../consumer/options.js';
-import { type OptionProblem, OptionsError } from '../errors.js';
+import { type Logger, reservedSettingProblems, schemaProblems } from '../consumer/options.js';
+import { OptionsError } from '../errors.js';
 
 /**
  * Options of a {@link HonoSimulator}.
@@ -132,16 +132,7 @@ const reservedSettings = new Map<string, string>([
  */
 export function resolveSimulatorOptions(input: unknown): ResolvedSimulatorOptions {
   const parsed = schema.safeParse(input);
-  const problems: OptionProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-  const kafka = (input as { kafka?: unknown } | null | undefined)?.kafka;
-  if (typeof kafka === 'object' && kafka !== null) {
-    for (const key of Object.keys(kafka)) {
-      const owner = reservedSettings.get(key);
-      if (owner !== undefined) problems.push({ path: `kafka.${key}`, message: owner });
-    }
-  }
+  const problems = [...schemaProblems(parsed), ...reservedSettingProblems(input, reservedSettings)];
   if (!parsed.success || problems.length > 0) throw new OptionsError(problems);
   const options = parsed.data;
   return {
