@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
 import { type ClientFailure, toFailure } from '../engine/client.js';
 import { clientError, runningClientError } from '../engine/client-errors.js';
+import { clientChoice } from '../engine/client-choice.js';
 import {
   CommandErrorCode,
   type DecodeError,
@@ -50,27 +51,16 @@ import { ResponseReader } from './response-reader.js';
 import type { CommandClientFactories } from './response-reader-client.js';
 import type { DurableRequestCommand, OneWayCommand, RequestCommand } from './types.js';
 
-/** The clients the next command client is made with (see {@link withCommandClients}). */
-let nextClients: CommandClientFactories = rdkafkaCommandClients;
+const chosenClients = clientChoice<CommandClientFactories>(rdkafkaCommandClients);
 
 /**
- * Makes command clients whose Kafka clients come from `clients` instead of librdkafka: the unit tests'
- * fakes. Not part of the package's API.
+ * Makes command clients whose clients come from `clients` instead of librdkafka: the unit tests' fakes. Not part
+ * of the package's API.
  *
  * @internal
- * @param clients - the client factories
- * @param make - makes the client(s), synchronously
- * @returns what `make` returned
  */
-export function withCommandClients<T>(clients: CommandClientFactories, make: () => T): T {
-  const before = nextClients;
-  nextClients = clients;
-  try {
-    return make();
-  } finally {
-    nextClients = before;
-  }
-}
+export const withCommandClients: <T>(clients: CommandClientFactories, make: () => T) => T = (fakes, make) =>
+  chosenClients.with(fakes, make);
 
 /**
  * Sends commands to devices through Hono's Kafka-based Command & Control API and gets their responses.
@@ -128,7 +118,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     super();
     const resolved = resolveCommandClientOptions(options);
     this.#options = resolved;
-    this.#clients = nextClients;
+    this.#clients = chosenClients.current();
     this.#secrets = secretValues(resolved.kafka);
     const clients = this.#clients;
     try {

@@ -6,6 +6,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { ClientFactories } from '../engine/client.js';
+import { clientChoice } from '../engine/client-choice.js';
 import { ConsumerEngine } from '../engine/engine.js';
 import type { ConsumerState, HealthSnapshot } from '../engine/health.js';
 import { OptionsError } from '../errors.js';
@@ -17,27 +18,16 @@ import { type HonoEventConsumerOptions, resolveOptions, secretValues } from './o
 
 export type { ConsumerState, HealthSnapshot, PartitionHealth } from '../engine/health.js';
 
-/** The clients the next consumer is made with (see {@link withClients}). */
-let nextClients: ClientFactories = rdkafkaClients;
+const chosenClients = clientChoice<ClientFactories>(rdkafkaClients);
 
 /**
- * Makes consumers whose clients come from `clients` instead of librdkafka: the unit tests' fake Kafka.
- * Not part of the package's API (`src/index.ts` does not export it).
+ * Makes consumers whose clients come from `clients` instead of librdkafka: the unit tests' fakes. Not part
+ * of the package's API.
  *
  * @internal
- * @param clients - the client factories
- * @param make - makes the consumer(s), synchronously
- * @returns what `make` returned
  */
-export function withClients<T>(clients: ClientFactories, make: () => T): T {
-  const before = nextClients;
-  nextClients = clients;
-  try {
-    return make();
-  } finally {
-    nextClients = before;
-  }
-}
+export const withClients: <T>(clients: ClientFactories, make: () => T) => T = (fakes, make) =>
+  chosenClients.with(fakes, make);
 
 /**
  * An at-least-once consumer of Hono events: joins a consumer group on the tenants' `hono.event.<tenant>`
@@ -72,7 +62,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   constructor(options: HonoEventConsumerOptions) {
     super();
     const resolved = resolveOptions(options);
-    const clients = nextClients;
+    const clients = chosenClients.current();
     // librdkafka checks the pass-through settings when the client object is made: an unknown name or a bad
     // value is an options problem, reported here. The object connects nothing and holds no thread or
     // socket until run() (measured: none), so a consumer that never runs leaks nothing.

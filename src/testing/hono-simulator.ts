@@ -13,6 +13,7 @@ import { settlesWithin } from '../deadline.js';
 import { secretValues } from '../consumer/options.js';
 import { clientError, connectError } from '../engine/client-errors.js';
 import { type ClientFactories, type ProducerClient, toFailure } from '../engine/client.js';
+import { clientChoice } from '../engine/client-choice.js';
 import { EncodeError, StateError } from '../errors.js';
 import { rdkafkaClients } from '../kafka/rdkafka-clients.js';
 import { assertValidTenantId } from '../tenant.js';
@@ -25,27 +26,16 @@ import {
 } from './options.js';
 import { SimulatedDevice } from './simulated-device.js';
 
-/** The clients the next simulator is made with (see {@link withSimulatorClients}). */
-let nextClients: ClientFactories = rdkafkaClients;
+const chosenClients = clientChoice<ClientFactories>(rdkafkaClients);
 
 /**
- * Makes simulators whose clients come from `clients` instead of librdkafka: the unit tests' fakes.
- * Not part of the package's API.
+ * Makes simulators whose clients come from `clients` instead of librdkafka: the unit tests' fakes. Not
+ * part of the package's API.
  *
  * @internal
- * @param clients - the client factories
- * @param make - makes the simulator(s), synchronously
- * @returns what `make` returned
  */
-export function withSimulatorClients<T>(clients: ClientFactories, make: () => T): T {
-  const before = nextClients;
-  nextClients = clients;
-  try {
-    return make();
-  } finally {
-    nextClients = before;
-  }
-}
+export const withSimulatorClients: <T>(clients: ClientFactories, make: () => T) => T = (fakes, make) =>
+  chosenClients.with(fakes, make);
 
 /**
  * The events of a {@link HonoSimulator}.
@@ -143,7 +133,7 @@ export class HonoSimulator extends EventEmitter<HonoSimulatorEvents> {
   constructor(options: HonoSimulatorOptions) {
     super();
     this.#options = resolveSimulatorOptions(options);
-    this.#clients = nextClients;
+    this.#clients = chosenClients.current();
     this.#secrets = secretValues(this.#options.kafka);
   }
 
