@@ -33,6 +33,7 @@ export type {
 } from './consumer/handlers.js';
 export type {
   DeadLetterInfo,
+  ConsumerEvents,
   HonoEventConsumerEvents,
   PauseReason,
   RecordCoordinates,

@@ -189,16 +189,35 @@ export function telemetryTopic(tenantId: string): string {
 /** The prefix of the command topics, which applications write and Hono's Command Router reads. */
 const COMMAND_PREFIX = 'hono.command.';
 /** The prefix of the command response topics, which Hono writes and applications read. */
-const COMMAND_RESPONSE_PREFIX = 'hono.command_response.';
+export const COMMAND_RESPONSE_PREFIX = 'hono.command_response.';
 
-/** A topic made of a prefix and a tenant id, with the same checks as {@link honoTopic}. */
-function prefixedTopic(prefix: string, tenantId: string): string {
+/**
+ * Says why a tenant id cannot follow `prefix` in a topic name, like {@link tenantError} for any prefix.
+ *
+ * @param prefix - the topic's prefix, e.g. `hono.command_response.`
+ * @param tenantId - the tenant id to check
+ * @returns the problem in a short sentence, or `undefined` if the tenant id is valid
+ */
+export function prefixedTenantError(prefix: string, tenantId: unknown): string | undefined {
   // The event prefix is the shortest: this checks the type, emptiness and characters of the tenant id.
-  let problem = tenantError(tenantId, HonoEndpoint.Event);
+  const problem = tenantError(tenantId, HonoEndpoint.Event);
   const max = MAX_TOPIC_NAME_LENGTH - prefix.length;
-  if (problem === undefined && tenantId.length > max) {
-    problem = `tenant id is ${tenantId.length} characters long, at most ${max} fit Kafka's 249-character limit for ${prefix}<tenant> topics`;
+  if (problem === undefined && typeof tenantId === 'string' && tenantId.length > max) {
+    return `tenant id is ${tenantId.length} characters long, at most ${max} fit Kafka's 249-character limit for ${prefix}<tenant> topics`;
   }
+  return problem;
+}
+
+/**
+ * A topic made of a prefix and a tenant id, with the same checks as {@link honoTopic}.
+ *
+ * @param prefix - the topic's prefix, e.g. `hono.event.`
+ * @param tenantId - the tenant
+ * @returns the prefix followed by the tenant id
+ * @throws {@link TenantError} if the tenant id cannot follow the prefix
+ */
+export function prefixedTopic(prefix: string, tenantId: string): string {
+  const problem = prefixedTenantError(prefix, tenantId);
   if (problem !== undefined)
     throw new TenantError(tenantId, `Invalid tenant id ${describe(tenantId)}: ${problem}`);
   return prefix + tenantId;

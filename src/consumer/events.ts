@@ -65,7 +65,10 @@ export interface DeadLetterInfo extends SkipInfo {
 }
 
 /**
- * Event names of a {@link HonoEventConsumer}, each with its listener's signature.
+ * Event names of a consumer ({@link HonoEventConsumer}, {@link HonoCommandResponseConsumer}), each with its
+ * listener's signature.
+ *
+ * @typeParam Expired - what the consumer decodes records into, as `expired` reports them
  *
  * @example
  * ```ts
@@ -75,7 +78,7 @@ export interface DeadLetterInfo extends SkipInfo {
  * ```
  * @category Handlers and lifecycle events
  */
-export interface HonoEventConsumerEvents {
+export interface ConsumerEvents<Expired> {
   /** `run()` connected and subscribed, just before it resolves; partitions follow through `assigned`. */
   started: () => void;
   /**
@@ -158,9 +161,9 @@ export interface HonoEventConsumerEvents {
    * A record's `ttl` had expired, and with `expired: 'skip'` (the default) it is committed without a
    * handler call. Not emitted with `expired: 'deliver'`.
    *
-   * @param event - the decoded, expired event
+   * @param record - the decoded, expired record
    */
-  expired: (event: HonoEvent) => void;
+  expired: (record: Expired) => void;
   /**
    * A handler threw, rejected or timed out. Emitted on every failed attempt, including those of the
    * `invalid` handler and those after the last attempt while a partition is paused for the record.
@@ -194,3 +197,11 @@ export interface HonoEventConsumerEvents {
    */
   stopped: () => void;
 }
+
+/**
+ * Event names of a {@link HonoEventConsumer}, each with its listener's signature: `expired` reports the
+ * decoded Hono event.
+ *
+ * @category Handlers and lifecycle events
+ */
+export type HonoEventConsumerEvents = ConsumerEvents<HonoEvent>;

@@ -13,7 +13,8 @@ import { OptionsError } from '../errors.js';
 import { rdkafkaClients } from '../kafka/rdkafka-clients.js';
 import { engineSettings, settingProblems } from './client-settings.js';
 import type { HonoEventConsumerEvents } from './events.js';
-import type { HonoEventHandlers } from './handlers.js';
+import { eventRoute } from './event-route.js';
+import { type HonoEventHandlers, validateHandlers } from './handlers.js';
 import { type HonoEventConsumerOptions, resolveOptions, secretValues } from './options.js';
 
 export type { ConsumerState, HealthSnapshot, PartitionHealth } from '../engine/health.js';
@@ -103,7 +104,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    *   login and a protocol mismatch fail at once, without waiting for `connectTimeoutMs`.
    */
   run(handlers: HonoEventHandlers): Promise<void> {
-    return this.#engine.run(handlers);
+    return this.#engine.run(() => eventRoute(validateHandlers(handlers)));
   }
 
   /**

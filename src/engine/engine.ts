@@ -9,7 +9,6 @@
  * (`topic-watch.ts`), and the owned partitions (`partition-table.ts`).
  */
 import { settlesWithin } from '../deadline.js';
-import { type HonoEventHandlers, validateHandlers } from '../consumer/handlers.js';
 import type { ResolvedOptions } from '../consumer/options.js';
 import { secretValues } from '../consumer/options.js';
 import { StateError } from '../errors.js';
@@ -25,6 +24,7 @@ import type { Emit } from './emit.js';
 import { FetchLoop } from './fetch-loop.js';
 import type { ConsumerState, HealthSnapshot } from './health.js';
 import { PartitionTable } from './partition-table.js';
+import type { RecordRoute } from './record-route.js';
 import { Pauses } from './pauses.js';
 import { Rebalances } from './rebalances.js';
 import { RecordFlow } from './record-flow.js';
@@ -173,8 +173,13 @@ export class ConsumerEngine {
     return this.#state;
   }
 
-  /** See `HonoEventConsumer.run`. */
-  async run(handlers: HonoEventHandlers): Promise<void> {
+  /**
+   * See `HonoEventConsumer.run`.
+   *
+   * @param route - checks the application's handlers and binds them to the decoding of the records; it
+   *   throws (an `OptionsError`) for bad handlers, before anything starts
+   */
+  async run(route: () => RecordRoute): Promise<void> {
     if (this.#state !== 'idle') {
       throw new StateError(
         this.#stopping === undefined
@@ -183,16 +188,16 @@ export class ConsumerEngine {
       );
     }
     // Checked before anything starts: bad handlers leave the consumer idle, to run() again with good ones.
-    validateHandlers(handlers);
+    const bound = route();
     this.#state = 'starting';
-    this.#starting = this.#start(handlers);
+    this.#starting = this.#start(bound);
     await this.#starting;
   }
 
-  async #start(handlers: HonoEventHandlers): Promise<void> {
+  async #start(route: RecordRoute): Promise<void> {
     const options = this.#options;
     const client = this.#client;
-    this.#flow.start(handlers);
+    this.#flow.start(route);
     try {
       await client.connect(options.connectTimeoutMs);
     } catch (thrown) {

@@ -5,9 +5,8 @@
  * was abandoned runs none of its later records in the same lease, so that the next owner sees them in
  * order.
  */
-import type { HonoEventHandlers } from '../consumer/handlers.js';
 import type { ResolvedOptions } from '../consumer/options.js';
-import { DecodeError, DecodeErrorCode, type HonoKafkaError } from '../errors.js';
+import { DecodeError, DecodeErrorCode, type HonoKafkaError, StateError } from '../errors.js';
 import type { OffsetLedger } from '../offsets/offset-ledger.js';
 import type { PartitionOffsets } from '../offsets/partition-offsets.js';
 import { AbandonedKeys } from '../processing/abandoned-keys.js';
@@ -16,11 +15,11 @@ import { type Outcome, processRecord, type ProcessorContext } from '../processin
 import type { WorkItem } from '../processing/work-item.js';
 import { KeyedScheduler, type Slot } from '../scheduling/keyed-scheduler.js';
 import { orderingKey } from '../scheduling/ordering.js';
-import { decodeEvent } from '../wire/decode.js';
 import type { ClientMessage } from './client.js';
 import type { Emit } from './emit.js';
 import type { PartitionTable } from './partition-table.js';
 import type { Pauses } from './pauses.js';
+import type { RecordRoute } from './record-route.js';
 
 /** What the record flow needs from the engine around it. */
 export interface RecordFlowContext {
@@ -53,11 +52,11 @@ export class RecordFlow {
     });
   }
 
-  /** Starts handling with the application's handlers; records accepted before wait for it. */
-  start(handlers: HonoEventHandlers): void {
+  /** Starts decoding and handling records with the application's handlers (before anything is fetched). */
+  start(route: RecordRoute): void {
     const { options, emit, pauses } = this.#context;
     this.#processor = {
-      handlers,
+      route,
       options,
       emit,
       pauseForFailure: (item, error) => {
@@ -78,6 +77,9 @@ export class RecordFlow {
   /** Takes a fetched record: tracks its offset, decodes it and queues it under its ordering key. */
   accept(message: ClientMessage): void {
     const { table, ledger, options } = this.#context;
+    const processor = this.#processor;
+    // The engine starts the flow before it connects: nothing is fetched before.
+    if (processor === undefined) throw new StateError('a record was fetched before the record flow started');
     const { topic, partition, offset } = message;
     const lease = table.get(topic, partition);
     // Records of partitions being drained or already released are dropped: their next owner reads them.
@@ -87,7 +89,7 @@ export class RecordFlow {
     if (before !== undefined && offsets !== before) this.#rewound(message, before, offsets);
     let decoded: WorkItem['decoded'];
     try {
-      decoded = decodeEvent(message);
+      decoded = processor.route.decode(message);
     } catch (error) {
       decoded =
         error instanceof DecodeError

@@ -3,7 +3,6 @@
  * outcome after the last attempt. Resolves `done` when the record may be committed past, `abandoned`
  * when it must not be (its partition was revoked or the consumer stopped first).
  */
-import type { HonoEventConsumerEvents } from '../consumer/events.js';
 import {
   DecodeError,
   HandlerError,
@@ -14,10 +13,11 @@ import {
   KafkaClientErrorCode,
   thrownMessage,
 } from '../errors.js';
-import { type HandlerContext, handlerFor, type HonoEventHandlers } from '../consumer/handlers.js';
+import type { HandlerContext } from '../consumer/handlers.js';
 import type { ResolvedOptions } from '../consumer/options.js';
 import { retryDelay, sleep } from '../retry/backoff.js';
-import { isExpired } from '../command-window.js';
+import type { EngineEvents } from '../engine/emit.js';
+import type { RecordRoute } from '../engine/record-route.js';
 import type { HandlerTimeouts, RunningCall } from './handler-timeouts.js';
 import type { WorkItem } from './work-item.js';
 import type { Slot } from '../scheduling/keyed-scheduler.js';
@@ -33,14 +33,12 @@ import {
 /** Whether a record may be committed past: `abandoned` when its lease ended first. */
 export type Outcome = 'done' | 'abandoned';
 
-type Emit = <Name extends keyof HonoEventConsumerEvents>(
-  name: Name,
-  ...args: Parameters<HonoEventConsumerEvents[Name]>
-) => void;
+type Emit = <Name extends keyof EngineEvents>(name: Name, ...args: Parameters<EngineEvents[Name]>) => void;
 
 /** What the processor needs from the consumer. */
 export interface ProcessorContext {
-  readonly handlers: HonoEventHandlers;
+  /** How records decode and which handler each goes to. */
+  readonly route: RecordRoute;
   readonly options: Pick<
     ResolvedOptions,
     'retry' | 'handlerTimeoutMs' | 'onFailure' | 'deadLetterTopic' | 'expired' | 'logger'
@@ -77,17 +75,17 @@ export function processRecord(
   const { decoded, record } = item;
   if (decoded instanceof DecodeError) {
     tell(context, 'decodeError', decoded);
-    const invalid = context.handlers.invalid;
+    const invalid = context.route.invalid;
     if (invalid === undefined) return giveUp(item, context, slot, decoded, 1, { retriable: false });
     return attemptUntilDone(item, context, slot, (handlerContext) =>
       invalid(decoded, record, handlerContext),
     );
   }
-  if (context.options.expired === 'skip' && isExpired(decoded, new Date(context.now()))) {
+  if (context.options.expired === 'skip' && context.route.isExpired(decoded, context.now())) {
     tell(context, 'expired', decoded);
     return 'done';
   }
-  const call = handlerFor(context.handlers, decoded);
+  const call = context.route.handlerFor(decoded);
   return call === undefined ? 'done' : attemptUntilDone(item, context, slot, call);
 }
 
@@ -248,10 +246,10 @@ async function commitPast(
 function callOf(item: WorkItem, context: ProcessorContext): Call {
   const { decoded, record } = item;
   if (decoded instanceof DecodeError) {
-    const invalid = context.handlers.invalid;
+    const invalid = context.route.invalid;
     return (handlerContext) => invalid?.(decoded, record, handlerContext);
   }
-  return handlerFor(context.handlers, decoded) ?? (() => undefined);
+  return context.route.handlerFor(decoded) ?? (() => undefined);
 }
 
 /**
@@ -447,10 +445,10 @@ function ended(item: WorkItem): boolean {
  * Emits an event. The consumer's `emit` catches what listeners throw and logs it; should that fail too
  * (a logger that throws on the value), the record still reaches its outcome.
  */
-function tell<Name extends keyof HonoEventConsumerEvents>(
+function tell<Name extends keyof EngineEvents>(
   context: ProcessorContext,
   name: Name,
-  ...args: Parameters<HonoEventConsumerEvents[Name]>
+  ...args: Parameters<EngineEvents[Name]>
 ): void {
   try {
     context.emit(name, ...args);

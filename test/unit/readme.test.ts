@@ -17,9 +17,9 @@ function firstColumn(heading: string): string[] {
 }
 
 describe('README', () => {
-  it('lists every lifecycle event of HonoEventConsumerEvents, and no other', () => {
+  it('lists every lifecycle event of ConsumerEvents, and no other', () => {
     const source = readFileSync(new URL('../../src/consumer/events.ts', import.meta.url), 'utf8');
-    const body = /export interface HonoEventConsumerEvents \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
+    const body = /export interface ConsumerEvents<Expired> \{([\s\S]*?)\n\}/.exec(source)?.[1] ?? '';
     const events = [...body.matchAll(/^ {2}([a-zA-Z]+): \(/gm)].map((match) => match[1]);
     expect(events.length).toBeGreaterThan(10);
     expect(firstColumn('Events')).toEqual(events);

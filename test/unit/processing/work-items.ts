@@ -3,6 +3,7 @@
  * `decodeEvent`, as the consumer hands them to `processRecord`; and the processor context they are
  * processed in, which records what the SDK emits and asks of the consumer.
  */
+import { eventRoute } from '../../../src/consumer/event-route.js';
 import { vi } from 'vitest';
 import type { HonoEventConsumerEvents } from '../../../src/consumer/events.js';
 import type { HonoEventHandlers } from '../../../src/consumer/handlers.js';
@@ -81,7 +82,7 @@ export function fakeContext(handlers: HonoEventHandlers, options: Partial<Proces
   const deadLetter = vi.fn<ProcessorContext['deadLetter']>(() => Promise.resolve());
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const context: ProcessorContext = {
-    handlers,
+    route: eventRoute(handlers),
     options: {
       retry,
       handlerTimeoutMs: 5_000,
