@@ -14,6 +14,8 @@ import {
 interface Connection {
   readonly client: ProducerClient;
   connecting: Promise<ProducerClient> | undefined;
+  /** Whether the connect succeeded. */
+  connected: boolean;
 }
 
 /** A producer that connects when first asked and is replaced when it cannot go on. */
@@ -52,6 +54,7 @@ export class CommandProducer {
         },
       }),
       connecting: undefined,
+      connected: false,
     };
     return connection;
   }
@@ -64,6 +67,17 @@ export class CommandProducer {
   }
 
   /**
+   * The producer client if it is connected and was not replaced: the calls' fast path, which waits for
+   * no promise.
+   *
+   * @returns the client, or `undefined` when a call must wait for {@link CommandProducer.connected}
+   */
+  ready(): ProducerClient | undefined {
+    const connection = this.#current;
+    return connection.connected ? connection.client : undefined;
+  }
+
+  /**
    * The connected producer client, connecting it first if needed.
    *
    * @returns the client
@@ -72,7 +86,10 @@ export class CommandProducer {
   async connected(): Promise<ProducerClient> {
     const connection = this.#current;
     connection.connecting ??= connection.client.connect(this.#connectTimeoutMs).then(
-      () => connection.client,
+      () => {
+        connection.connected = true;
+        return connection.client;
+      },
       (error: unknown) => {
         this.#replace(connection);
         throw toFailure(error);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
-import { type ClientFailure, toFailure } from '../engine/client.js';
+import { type ClientFailure, type ProducerClient, toFailure } from '../engine/client.js';
 import { clientError, runningClientError } from '../engine/client-errors.js';
 import { clientChoice } from '../engine/client-choice.js';
 import {
@@ -32,21 +32,22 @@ import type { HonoCommandClientEvents } from './events.js';
 import {
   commandError,
   commandInit,
-  isSettled,
+  noWait,
   type Operation,
   producerSettings,
   readerSettings,
   requestInit,
   timeoutError,
-  toOutgoing,
 } from './operation.js';
 import {
   type HonoCommandClientOptions,
   kafkaSettingProblems,
+  maxTimerMs,
   resolveCommandClientOptions,
   type ResolvedCommandClientOptions,
   timeoutSchema,
 } from './options.js';
+import { PendingCalls } from './pending-calls.js';
 import { ResponseReader } from './response-reader.js';
 import type { CommandClientFactories } from './response-reader-client.js';
 import type { DurableRequestCommand, OneWayCommand, RequestCommand } from './types.js';
@@ -103,8 +104,22 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   readonly #readers = new Map<string, ResponseReader>();
   /** Requests waiting for their responses, by correlation id. */
   readonly #requests = new Map<string, Operation>();
-  /** Every call under way. */
-  readonly #operations = new Set<Operation>();
+  /** Every call under way, with the one timer for their deadlines. */
+  readonly #calls = new PendingCalls(
+    (operation) => {
+      this.#calls.settle(operation, () => {
+        operation.reject(timeoutError(this.#secrets, operation));
+      });
+    },
+    (operation) => {
+      if (
+        operation.correlationId !== undefined &&
+        this.#requests.get(operation.correlationId) === operation
+      ) {
+        this.#requests.delete(operation.correlationId);
+      }
+    },
+  );
   #closing: Promise<void> | undefined;
 
   /**
@@ -163,6 +178,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    *   `ERR_HONO_COMMAND_TIMEOUT`, `ERR_HONO_COMMAND_SEND_FAILED` or `ERR_HONO_CLIENT_CLOSED`
    */
   sendOneWay(command: OneWayCommand): Promise<void> {
+    // The hot path of a busy application: no async function, no timer of its own, one closure per call.
     return new Promise<void>((resolve, reject) => {
       // Encoded once, at the call, as Hono's sender stamps `creation-time` when it makes the record (its
       // producer buffers while it connects); encoding is also the validation.
@@ -171,12 +187,11 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         'oneWay',
         command,
         undefined,
-        () => {
-          resolve();
-        },
+        this.#timeoutOf(command),
+        resolve as Operation['resolve'],
         reject,
       );
-      void this.#deliver(operation, () => record);
+      if (!operation.settled) this.#write(operation, record);
     });
   }
 
@@ -199,12 +214,15 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         'send',
         command,
         correlationId,
+        this.#timeoutOf(command),
         () => {
           resolve(correlationId);
         },
         reject,
       );
-      void this.#deliver(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+      if (!operation.settled) {
+        this.#write(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+      }
     });
   }
 
@@ -231,6 +249,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       const correlationId = randomUUID();
       const init = requestInit(command, correlationId);
       encodeRequestCommand(init);
+      const timeoutMs = this.#timeoutOf(command);
       if (this.#closing === undefined && this.#requests.size >= this.#options.maxPendingRequests) {
         throw commandError(
           this.#secrets,
@@ -246,6 +265,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         'request',
         command,
         correlationId,
+        timeoutMs,
         (response) => {
           resolve(response as CommandResponse);
         },
@@ -253,7 +273,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       );
       if (operation.settled) return;
       this.#requests.set(correlationId, operation);
-      void this.#deliver(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+      this.#waitForReader(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
     });
   }
 
@@ -272,7 +292,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
 
   async #close(): Promise<void> {
     const timeoutMs = this.#options.closeTimeoutMs;
-    for (const operation of this.#operations) {
+    for (const operation of this.#calls.all()) {
       // A response can no longer be read; a record being written gets its chance while the producer flushes.
       if (operation.kind === 'request' || operation.stage !== 'sending') this.#rejectClosed(operation);
     }
@@ -282,7 +302,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       this.#producer.close(timeoutMs),
       ...readers.map((reader) => reader.close(timeoutMs)),
     ]);
-    for (const operation of this.#operations) this.#rejectClosed(operation);
+    for (const operation of this.#calls.all()) this.#rejectClosed(operation);
+    this.#calls.stop();
     if (!producerClosed || readersClosed.includes(false)) {
       this.#options.logger.warn('the command client did not close within closeTimeoutMs', {
         closeTimeoutMs: timeoutMs,
@@ -296,7 +317,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       : operation.stage === 'sending'
         ? 'the client was closed before the broker acknowledged the command; it may still be written'
         : 'the client was closed; nothing was written';
-    this.#settle(operation, () => {
+    this.#calls.settle(operation, () => {
       operation.reject(
         commandError(
           this.#secrets,
@@ -311,15 +332,15 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     });
   }
 
-  /** Registers a call and starts its timer; a closed client rejects it at once. */
+  /** Registers a call with its deadline; a closed client rejects it at once. */
   #start(
     kind: Operation['kind'],
     command: OneWayCommand,
     correlationId: string | undefined,
+    timeoutMs: number,
     resolve: Operation['resolve'],
     reject: Operation['reject'],
   ): Operation {
-    const timeoutMs = this.#timeoutOf(command);
     const operation: Operation = {
       kind,
       tenantId: command.tenant,
@@ -330,8 +351,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       stage: kind === 'request' ? 'reader' : 'connecting',
       acknowledged: false,
       settled: false,
-      timer: undefined,
-      cancelWait: () => undefined,
+      deadline: Date.now() + timeoutMs,
+      cancelWait: noWait,
       resolve,
       reject,
     };
@@ -350,74 +371,91 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       );
       return operation;
     }
-    this.#operations.add(operation);
-    operation.timer = setTimeout(() => {
-      this.#settle(operation, () => {
-        operation.reject(timeoutError(this.#secrets, operation));
-      });
-    }, timeoutMs);
+    this.#calls.add(operation);
     return operation;
   }
 
-  /** Ends a call once: clears its timer and forgets it. */
-  #settle(operation: Operation, settle: () => void): void {
-    if (operation.settled) return;
-    operation.settled = true;
-    clearTimeout(operation.timer);
-    operation.cancelWait();
-    this.#operations.delete(operation);
-    if (operation.correlationId !== undefined && this.#requests.get(operation.correlationId) === operation) {
-      this.#requests.delete(operation.correlationId);
-    }
-    settle();
-  }
-
-  /** Waits for the tenant's response reader (requests), the producer, and the acknowledgement. */
-  async #deliver(operation: Operation, encode: () => EncodedRecord): Promise<void> {
-    if (operation.settled) return;
-    if (operation.kind === 'request') {
-      const failure = await this.#readerReady(operation);
-      if (isSettled(operation)) return;
-      if (failure !== undefined) {
-        const cause = clientError(
-          failure,
-          this.#secrets,
-          [],
-          `Response reader of tenant ${operation.tenantId}`,
-          this.#options.brokers,
-        );
-        this.#settle(operation, () => {
-          operation.reject(
-            commandError(
-              this.#secrets,
-              CommandErrorCode.ResponseReaderFailed,
-              `${cause.message}; nothing was written`,
-              operation,
-              operation.correlationId,
-              false,
-              true,
-              cause,
-            ),
-          );
-        });
+  /** Waits for the tenant's response reader, then writes the request. */
+  #waitForReader(operation: Operation, encode: () => EncodedRecord): void {
+    const reader = this.#readerFor(operation.tenantId);
+    // A call that ends (times out, closed) while it waits stops waiting: the reader forgets it.
+    operation.cancelWait = reader.whenReady((failure) => {
+      operation.cancelWait = noWait;
+      if (operation.settled) return;
+      if (failure === undefined) {
+        operation.stage = 'connecting';
+        this.#write(operation, encode);
         return;
       }
-      operation.stage = 'connecting';
+      const cause = clientError(
+        failure,
+        this.#secrets,
+        [],
+        `Response reader of tenant ${operation.tenantId}`,
+        this.#options.brokers,
+      );
+      this.#calls.settle(operation, () => {
+        operation.reject(
+          commandError(
+            this.#secrets,
+            CommandErrorCode.ResponseReaderFailed,
+            `${cause.message}; nothing was written`,
+            operation,
+            operation.correlationId,
+            false,
+            true,
+            cause,
+          ),
+        );
+      });
+    });
+  }
+
+  /**
+   * Writes a call's record once the producer is connected: at once when it is (no promise but the
+   * send's), else after the connect. `encode` makes the record at the moment it is written.
+   */
+  #write(operation: Operation, record: EncodedRecord | (() => EncodedRecord)): void {
+    const producer = this.#producer.ready();
+    if (producer !== undefined) {
+      this.#send(operation, producer, record);
+      return;
     }
+    this.#producer.connected().then(
+      (connected) => {
+        if (!operation.settled) this.#send(operation, connected, record);
+      },
+      (error: unknown) => {
+        this.#sendFailed(operation, error);
+      },
+    );
+  }
+
+  #send(operation: Operation, producer: ProducerClient, record: EncodedRecord | (() => EncodedRecord)): void {
+    operation.stage = 'sending';
+    let sending: Promise<void>;
     try {
-      const producer = await this.#producer.connected();
-      if (isSettled(operation)) return;
-      operation.stage = 'sending';
-      const record = encode();
-      await producer.send(toOutgoing(record));
+      sending = producer.send(typeof record === 'function' ? record() : record);
     } catch (error) {
       this.#sendFailed(operation, error);
       return;
     }
+    sending.then(
+      () => {
+        this.#acknowledged(operation);
+      },
+      (error: unknown) => {
+        this.#sendFailed(operation, error);
+      },
+    );
+  }
+
+  #acknowledged(operation: Operation): void {
+    if (operation.settled) return;
     operation.acknowledged = true;
     if (operation.kind === 'request') operation.stage = 'response';
     else {
-      this.#settle(operation, () => {
+      this.#calls.settle(operation, () => {
         operation.resolve(undefined);
       });
     }
@@ -432,7 +470,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       written ? 'Command producer' : 'Command producer connect',
       this.#options.brokers,
     );
-    this.#settle(operation, () => {
+    this.#calls.settle(operation, () => {
       operation.reject(
         commandError(
           this.#secrets,
@@ -447,20 +485,6 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
           cause,
         ),
       );
-    });
-  }
-
-  /** Waits until the tenant's response reader is ready; its failure, if it never is. */
-  #readerReady(operation: Operation): Promise<ClientFailure | undefined> {
-    const reader = this.#readerFor(operation.tenantId);
-    return new Promise((resolve) => {
-      operation.cancelWait = reader.whenReady(resolve);
-      // A call settled (timed out, closed) while waiting must not wait on: resolve it to end #deliver.
-      const cancel = operation.cancelWait;
-      operation.cancelWait = () => {
-        cancel();
-        resolve(undefined);
-      };
     });
   }
 
@@ -517,7 +541,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       });
       return;
     }
-    this.#settle(operation, () => {
+    this.#calls.settle(operation, () => {
       operation.resolve(response);
     });
   }
@@ -535,7 +559,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     } else this.#options.logger.debug(`invalid command response: ${error.message}`, context);
     this.#emitSafely('invalidResponse', error);
     if (operation !== undefined) {
-      this.#settle(operation, () => {
+      this.#calls.settle(operation, () => {
         operation.reject(error);
       });
     }
@@ -559,7 +583,9 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   }
 
   #timeoutOf(command: OneWayCommand): number {
-    if (command.timeoutMs === undefined) return this.#options.requestTimeoutMs;
+    const timeoutMs = command.timeoutMs;
+    if (timeoutMs === undefined) return this.#options.requestTimeoutMs;
+    if (Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= maxTimerMs) return timeoutMs;
     const parsed = timeoutSchema.safeParse(command.timeoutMs);
     if (!parsed.success) {
       throw new OptionsError(

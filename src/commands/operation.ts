@@ -5,12 +5,11 @@
  * @module
  */
 import { scrub } from '../engine/client-errors.js';
-import type { ClientSettings, OutgoingRecord } from '../engine/client.js';
+import type { ClientSettings } from '../engine/client.js';
 import { kafkaDefaults } from '../consumer/options.js';
 import { CommandError, CommandErrorCode } from '../errors.js';
 import { commandResponseTopic } from '../tenant.js';
 import type { CommandInit, CommandResponse, RequestCommandInit } from '../wire/commands.js';
-import type { EncodedRecord } from '../wire/types.js';
 import type { ResolvedCommandClientOptions } from './options.js';
 import type { OneWayCommand, RequestCommand } from './types.js';
 
@@ -28,7 +27,8 @@ export interface Operation {
   stage: Stage;
   acknowledged: boolean;
   settled: boolean;
-  timer: NodeJS.Timeout | undefined;
+  /** When the call times out, in ms since the epoch (`Date.now()` at the start plus `timeoutMs`). */
+  readonly deadline: number;
   /** Stops waiting for the response reader. */
   cancelWait: () => void;
   readonly resolve: (value: CommandResponse | string | undefined) => void;
@@ -118,12 +118,5 @@ export function readerSettings(options: ResolvedCommandClientOptions, groupId: s
   };
 }
 
-/** Whether a call has ended: read through a function, as it changes while a call awaits. */
-export function isSettled(operation: Operation): boolean {
-  return operation.settled;
-}
-
-/** An encoded record as the producer takes it. */
-export function toOutgoing(record: EncodedRecord): OutgoingRecord {
-  return { topic: record.topic, key: record.key, value: record.value, headers: record.headers };
-}
+/** Nothing to stop: a call that waits for no response reader. */
+export const noWait = (): void => undefined;

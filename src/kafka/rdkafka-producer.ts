@@ -59,8 +59,10 @@ export class RdkafkaProducer implements ProducerClient {
    * @param record - the record
    * @throws the client's failure when the write was rejected or timed out
    */
-  async send(record: OutgoingRecord): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
+  send(record: OutgoingRecord): Promise<void> {
+    // One promise per record, not an async function around it: the command client's one-way commands
+    // are sent at the rate of the raw producer.
+    return new Promise<void>((resolve, reject) => {
       const id = this.#next++;
       this.#pending.set(id, { resolve, reject });
       try {
@@ -71,7 +73,8 @@ export class RdkafkaProducer implements ProducerClient {
           record.key,
           Date.now(),
           id,
-          record.headers.map((header) => ({ ...header })),
+          // The client only reads the headers (its types ask for a mutable list): no copy.
+          record.headers as kafka.MessageHeader[],
         );
       } catch (error) {
         this.#pending.delete(id);

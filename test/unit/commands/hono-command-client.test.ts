@@ -321,6 +321,58 @@ describe('HonoCommandClient one-way and durable sends', () => {
   });
 });
 
+describe('HonoCommandClient deadlines', () => {
+  it('times out a one-way command the broker does not acknowledge at its own timeoutMs', async () => {
+    producers = fakeProducers((producer) => {
+      producer.sendBehaviour = 'hold';
+    });
+    const client = newClient({ requestTimeoutMs: 5_000 });
+    const late = client.sendOneWay({ tenant, deviceId: 'a', name: 'x' }).catch((error: unknown) => error);
+    await settle(100);
+    const early = client
+      .sendOneWay({ tenant, deviceId: 'a', name: 'y', timeoutMs: 1_000 })
+      .catch((error: unknown) => error);
+    const outcomes: string[] = [];
+    void early.then(() => outcomes.push(`early at ${String(Date.now())}`));
+    void late.then(() => outcomes.push(`late at ${String(Date.now())}`));
+    const started = Date.now();
+    await settle(999);
+    expect(outcomes).toEqual([]);
+    await settle(1);
+    expect(outcomes).toEqual([`early at ${String(started + 1_000)}`]);
+    const error = await early;
+    expect(isCommandError(error) && [error.code, error.acknowledged, error.message]).toEqual([
+      CommandErrorCode.CommandTimedOut,
+      false,
+      expect.stringContaining(
+        'did not acknowledge the command within 1000 ms; it may still be written',
+      ) as unknown,
+    ]);
+    await settle(3_900);
+    expect(outcomes).toEqual([`early at ${String(started + 1_000)}`, `late at ${String(started + 4_900)}`]);
+    // An acknowledgement after the timeout changes nothing.
+    producers.made[0]?.held[0]?.acknowledge();
+    await settle(10);
+    await closed(client);
+  });
+
+  it('close rejects a one-way command that was never acknowledged', async () => {
+    producers = fakeProducers((producer) => {
+      producer.sendBehaviour = 'hold';
+    });
+    const client = newClient();
+    const outcome = client.sendOneWay({ tenant, deviceId: 'a', name: 'x' }).catch((error: unknown) => error);
+    await settle(10);
+    await closed(client);
+    const error = await outcome;
+    expect(isCommandError(error) && [error.code, error.acknowledged]).toEqual([
+      CommandErrorCode.ClientClosed,
+      false,
+    ]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe('HonoCommandClient.close', () => {
   it('rejects pending requests, closes the readers and the producer, and refuses later calls', async () => {
     const client = newClient();
