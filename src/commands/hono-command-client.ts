@@ -5,34 +5,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'eventemitter3';
-import { type ClientFailure, type ProducerClient, toFailure } from '../engine/client.js';
-import { clientError, runningClientError } from '../engine/client-errors.js';
+import type { ClientFailure } from '../engine/client.js';
+import { runningClientError } from '../engine/client-errors.js';
 import { clientChoice } from '../engine/client-choice.js';
-import {
-  CommandErrorCode,
-  type DecodeError,
-  isDecodeError,
-  type KafkaClientError,
-  OptionsError,
-  thrownMessage,
-} from '../errors.js';
+import { CommandErrorCode, OptionsError, thrownMessage } from '../errors.js';
 import { secretValues } from '../consumer/options.js';
 import { rdkafkaCommandClients } from '../kafka/rdkafka-response-reader.js';
-import { commandResponseTopic } from '../tenant.js';
-import type { KafkaRecord } from '../types.js';
-import {
-  type CommandResponse,
-  decodeCommandResponse,
-  encodeOneWayCommand,
-  encodeRequestCommand,
-} from '../wire/commands.js';
-import type { EncodedRecord } from '../wire/types.js';
+import { type CommandResponse, encodeOneWayCommand, encodeRequestCommand } from '../wire/commands.js';
+import { CallWriter } from './call-writer.js';
 import { CommandProducer } from './command-producer.js';
 import type { HonoCommandClientEvents } from './events.js';
 import {
+  closedError,
   commandError,
   commandInit,
-  noWait,
+  newOperation,
   type Operation,
   producerSettings,
   readerSettings,
@@ -41,14 +28,14 @@ import {
 } from './operation.js';
 import {
   type HonoCommandClientOptions,
+  callTimeoutMs,
   kafkaSettingProblems,
-  maxTimerMs,
   resolveCommandClientOptions,
   type ResolvedCommandClientOptions,
-  timeoutSchema,
 } from './options.js';
 import { PendingCalls } from './pending-calls.js';
-import { ResponseReader } from './response-reader.js';
+import { ResponseMatcher } from './response-matcher.js';
+import { ResponseReaders } from './response-readers.js';
 import type { CommandClientFactories } from './response-reader-client.js';
 import type { DurableRequestCommand, OneWayCommand, RequestCommand } from './types.js';
 
@@ -101,25 +88,21 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   readonly #clients: CommandClientFactories;
   readonly #secrets: readonly string[];
   readonly #producer: CommandProducer;
-  readonly #readers = new Map<string, ResponseReader>();
-  /** Requests waiting for their responses, by correlation id. */
-  readonly #requests = new Map<string, Operation>();
+  readonly #readers: ResponseReaders;
   /** Every call under way, with the one timer for their deadlines. */
-  readonly #calls = new PendingCalls(
+  readonly #calls: PendingCalls = new PendingCalls(
     (operation) => {
       this.#calls.settle(operation, () => {
         operation.reject(timeoutError(this.#secrets, operation));
       });
     },
     (operation) => {
-      if (
-        operation.correlationId !== undefined &&
-        this.#requests.get(operation.correlationId) === operation
-      ) {
-        this.#requests.delete(operation.correlationId);
-      }
+      this.#responses.forget(operation);
     },
   );
+  /** Requests waiting for their responses, and the matching of the responses read. */
+  readonly #responses: ResponseMatcher;
+  readonly #writer: CallWriter;
   #closing: Promise<void> | undefined;
 
   /**
@@ -135,6 +118,13 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     this.#options = resolved;
     this.#clients = chosenClients.current();
     this.#secrets = secretValues(resolved.kafka);
+    this.#responses = new ResponseMatcher({
+      calls: this.#calls,
+      logger: resolved.logger,
+      invalidResponse: (error) => {
+        this.#emitSafely('invalidResponse', error);
+      },
+    });
     const clients = this.#clients;
     try {
       // Made for its settings check only: a client object holds no thread or socket until it connects.
@@ -159,11 +149,27 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         }),
       );
     }
+    const writer = new CallWriter(this.#producer, this.#calls, this.#secrets, resolved.brokers);
+    this.#writer = writer;
+    this.#readers = new ResponseReaders({
+      clients,
+      options: resolved,
+      onRecord: (record) => {
+        this.#responses.onRecord(record);
+      },
+      onFailure: (failure, tenantId) => {
+        this.#reportFailure(failure, `Response reader of tenant ${tenantId}`);
+      },
+      // Its pending requests cannot get their responses any more: they fail now, not at their timeout.
+      onReaderFailed: (failure, tenantId) => {
+        for (const operation of this.#responses.pendingOf(tenantId)) writer.readerFailed(operation, failure);
+      },
+    });
   }
 
   /** The number of requests waiting for their responses. */
   get pendingRequests(): number {
-    return this.#requests.size;
+    return this.#responses.size;
   }
 
   /**
@@ -187,11 +193,11 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         'oneWay',
         command,
         undefined,
-        this.#timeoutOf(command),
+        callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
         resolve as Operation['resolve'],
         reject,
       );
-      if (!operation.settled) this.#write(operation, record);
+      if (!operation.settled) this.#writer.write(operation, record);
     });
   }
 
@@ -214,14 +220,14 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         'send',
         command,
         correlationId,
-        this.#timeoutOf(command),
+        callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
         () => {
           resolve(correlationId);
         },
         reject,
       );
       if (!operation.settled) {
-        this.#write(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+        this.#writer.write(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
       }
     });
   }
@@ -249,8 +255,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       const correlationId = randomUUID();
       const init = requestInit(command, correlationId);
       encodeRequestCommand(init);
-      const timeoutMs = this.#timeoutOf(command);
-      if (this.#closing === undefined && this.#requests.size >= this.#options.maxPendingRequests) {
+      const timeoutMs = callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs);
+      if (this.#closing === undefined && this.#responses.size >= this.#options.maxPendingRequests) {
         throw commandError(
           this.#secrets,
           CommandErrorCode.TooManyPending,
@@ -272,8 +278,10 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         reject,
       );
       if (operation.settled) return;
-      this.#requests.set(correlationId, operation);
-      this.#waitForReader(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+      this.#responses.add(operation);
+      this.#writer.writeWhenReady(operation, this.#readers.of(operation.tenantId), () =>
+        encodeRequestCommand({ ...init, creationTime: Date.now() }),
+      );
     });
   }
 
@@ -296,15 +304,13 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       // A response can no longer be read; a record being written gets its chance while the producer flushes.
       if (operation.kind === 'request' || operation.stage !== 'sending') this.#rejectClosed(operation);
     }
-    const readers = [...this.#readers.values()];
-    this.#readers.clear();
-    const [producerClosed, ...readersClosed] = await Promise.all([
+    const [producerClosed, readersClosed] = await Promise.all([
       this.#producer.close(timeoutMs),
-      ...readers.map((reader) => reader.close(timeoutMs)),
+      this.#readers.close(timeoutMs),
     ]);
     for (const operation of this.#calls.all()) this.#rejectClosed(operation);
     this.#calls.stop();
-    if (!producerClosed || readersClosed.includes(false)) {
+    if (!producerClosed || !readersClosed) {
       this.#options.logger.warn('the command client did not close within closeTimeoutMs', {
         closeTimeoutMs: timeoutMs,
       });
@@ -312,23 +318,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   }
 
   #rejectClosed(operation: Operation): void {
-    const message = operation.acknowledged
-      ? 'the client was closed before the response came; the command was written'
-      : operation.stage === 'sending'
-        ? 'the client was closed before the broker acknowledged the command; it may still be written'
-        : 'the client was closed; nothing was written';
     this.#calls.settle(operation, () => {
-      operation.reject(
-        commandError(
-          this.#secrets,
-          CommandErrorCode.ClientClosed,
-          message,
-          operation,
-          operation.correlationId,
-          operation.acknowledged,
-          false,
-        ),
-      );
+      operation.reject(closedError(this.#secrets, operation));
     });
   }
 
@@ -341,228 +332,13 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     resolve: Operation['resolve'],
     reject: Operation['reject'],
   ): Operation {
-    const operation: Operation = {
-      kind,
-      tenantId: command.tenant,
-      deviceId: command.deviceId,
-      name: command.name,
-      correlationId,
-      timeoutMs,
-      stage: kind === 'request' ? 'reader' : 'connecting',
-      acknowledged: false,
-      settled: false,
-      deadline: Date.now() + timeoutMs,
-      cancelWait: noWait,
-      resolve,
-      reject,
-    };
-    if (this.#closing !== undefined) {
-      operation.settled = true;
-      reject(
-        commandError(
-          this.#secrets,
-          CommandErrorCode.ClientClosed,
-          'the client is closed; nothing was written',
-          operation,
-          correlationId,
-          false,
-          false,
-        ),
-      );
-      return operation;
-    }
-    this.#calls.add(operation);
-    return operation;
-  }
-
-  /** Waits for the tenant's response reader, then writes the request. */
-  #waitForReader(operation: Operation, encode: () => EncodedRecord): void {
-    const reader = this.#readerFor(operation.tenantId);
-    // A call that ends (times out, closed) while it waits stops waiting: the reader forgets it.
-    operation.cancelWait = reader.whenReady((failure) => {
-      operation.cancelWait = noWait;
-      if (operation.settled) return;
-      if (failure === undefined) {
-        operation.stage = 'connecting';
-        this.#write(operation, encode);
-        return;
-      }
-      const cause = clientError(
-        failure,
-        this.#secrets,
-        [],
-        `Response reader of tenant ${operation.tenantId}`,
-        this.#options.brokers,
-      );
-      this.#calls.settle(operation, () => {
-        operation.reject(
-          commandError(
-            this.#secrets,
-            CommandErrorCode.ResponseReaderFailed,
-            `${cause.message}; nothing was written`,
-            operation,
-            operation.correlationId,
-            false,
-            true,
-            cause,
-          ),
-        );
-      });
-    });
-  }
-
-  /**
-   * Writes a call's record once the producer is connected: at once when it is (no promise but the
-   * send's), else after the connect. `encode` makes the record at the moment it is written.
-   */
-  #write(operation: Operation, record: EncodedRecord | (() => EncodedRecord)): void {
-    const producer = this.#producer.ready();
-    if (producer !== undefined) {
-      this.#send(operation, producer, record);
-      return;
-    }
-    this.#producer.connected().then(
-      (connected) => {
-        if (!operation.settled) this.#send(operation, connected, record);
-      },
-      (error: unknown) => {
-        this.#sendFailed(operation, error);
-      },
-    );
-  }
-
-  #send(operation: Operation, producer: ProducerClient, record: EncodedRecord | (() => EncodedRecord)): void {
-    operation.stage = 'sending';
-    let sending: Promise<void>;
-    try {
-      sending = producer.send(typeof record === 'function' ? record() : record);
-    } catch (error) {
-      this.#sendFailed(operation, error);
-      return;
-    }
-    sending.then(
-      () => {
-        this.#acknowledged(operation);
-      },
-      (error: unknown) => {
-        this.#sendFailed(operation, error);
-      },
-    );
-  }
-
-  #acknowledged(operation: Operation): void {
-    if (operation.settled) return;
-    operation.acknowledged = true;
-    if (operation.kind === 'request') operation.stage = 'response';
+    const operation = newOperation(kind, command, correlationId, timeoutMs, resolve, reject);
+    if (this.#closing === undefined) this.#calls.add(operation);
     else {
-      this.#calls.settle(operation, () => {
-        operation.resolve(undefined);
-      });
+      operation.settled = true;
+      reject(closedError(this.#secrets, operation));
     }
-  }
-
-  #sendFailed(operation: Operation, error: unknown): void {
-    const written = operation.stage === 'sending';
-    const cause: KafkaClientError = clientError(
-      toFailure(error),
-      this.#secrets,
-      [],
-      written ? 'Command producer' : 'Command producer connect',
-      this.#options.brokers,
-    );
-    this.#calls.settle(operation, () => {
-      operation.reject(
-        commandError(
-          this.#secrets,
-          CommandErrorCode.CommandSendFailed,
-          written
-            ? `the command was not written: ${cause.message}`
-            : `the producer could not connect; nothing was written: ${cause.message}`,
-          operation,
-          operation.correlationId,
-          false,
-          cause.retriable,
-          cause,
-        ),
-      );
-    });
-  }
-
-  /** The tenant's response reader, made and started on first use, and made again after it failed. */
-  #readerFor(tenantId: string): ResponseReader {
-    const existing = this.#readers.get(tenantId);
-    if (existing !== undefined && existing.state !== 'failed' && existing.state !== 'closed') return existing;
-    const groupId = `${tenantId}-${randomUUID()}`;
-    const reader: ResponseReader = new ResponseReader({
-      tenantId,
-      topic: commandResponseTopic(tenantId),
-      makeClient: (listeners) =>
-        this.#clients.responseReader(readerSettings(this.#options, groupId), listeners),
-      connectTimeoutMs: this.#options.connectTimeoutMs,
-      onRecord: (record) => {
-        this.#onResponse(record);
-      },
-      onFailure: (failure, fatal) => {
-        this.#reportFailure(failure, `Response reader of tenant ${tenantId}`);
-        if (fatal && this.#readers.get(tenantId) === reader) {
-          this.#readers.delete(tenantId);
-          void reader.close(this.#options.closeTimeoutMs);
-        }
-      },
-      isUnknownTopic: (failure) => this.#clients.isUnknownTopic(failure),
-      debug: (message, context) => {
-        this.#options.logger.debug(message, context);
-      },
-    });
-    this.#readers.set(tenantId, reader);
-    return reader;
-  }
-
-  /** Matches a record read to the request waiting for it; everything else is ignored or reported. */
-  #onResponse(record: KafkaRecord): void {
-    let response: CommandResponse;
-    try {
-      response = decodeCommandResponse(record);
-    } catch (error) {
-      if (!isDecodeError(error)) {
-        this.#options.logger.error('decoding a command response threw', { error: thrownMessage(error) });
-        return;
-      }
-      this.#invalidResponse(error);
-      return;
-    }
-    const operation = this.#requests.get(response.correlationId);
-    if (operation === undefined || operation.tenantId !== response.tenantId) {
-      // Another instance's response, a late one or a duplicate: nothing is kept of it.
-      this.#options.logger.debug('command response for no pending request', {
-        correlationId: response.correlationId,
-        topic: record.topic,
-        offset: record.offset,
-      });
-      return;
-    }
-    this.#calls.settle(operation, () => {
-      operation.resolve(response);
-    });
-  }
-
-  #invalidResponse(error: DecodeError): void {
-    const operation = error.correlationId === undefined ? undefined : this.#requests.get(error.correlationId);
-    const context = {
-      code: error.code,
-      topic: error.record.topic,
-      partition: error.record.partition,
-      offset: error.record.offset,
-    };
-    if (operation !== undefined || error.correlationId === undefined) {
-      this.#options.logger.warn(`invalid command response: ${error.message}`, context);
-    } else this.#options.logger.debug(`invalid command response: ${error.message}`, context);
-    this.#emitSafely('invalidResponse', error);
-    if (operation !== undefined) {
-      this.#calls.settle(operation, () => {
-        operation.reject(error);
-      });
-    }
+    return operation;
   }
 
   #reportFailure(failure: ClientFailure, operation: string): void {
@@ -580,18 +356,5 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     } catch (thrown) {
       this.#options.logger.error(`a listener of "${name}" threw`, { error: thrownMessage(thrown) });
     }
-  }
-
-  #timeoutOf(command: OneWayCommand): number {
-    const timeoutMs = command.timeoutMs;
-    if (timeoutMs === undefined) return this.#options.requestTimeoutMs;
-    if (Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= maxTimerMs) return timeoutMs;
-    const parsed = timeoutSchema.safeParse(command.timeoutMs);
-    if (!parsed.success) {
-      throw new OptionsError(
-        parsed.error.issues.map((issue) => ({ path: 'timeoutMs', message: issue.message })),
-      );
-    }
-    return parsed.data;
   }
 }

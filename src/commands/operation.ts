@@ -16,6 +16,9 @@ import type { OneWayCommand, RequestCommand } from './types.js';
 /** Where a call is: what a timeout message says was not done. */
 export type Stage = 'reader' | 'connecting' | 'sending' | 'response';
 
+/** Nothing to stop: a call that waits for no response reader. */
+export const noWait = (): void => undefined;
+
 /** One call under way. */
 export interface Operation {
   readonly kind: 'oneWay' | 'send' | 'request';
@@ -55,6 +58,51 @@ export function timeoutError(secrets: readonly string[], operation: Operation): 
   );
 }
 
+/** The rejection of a call that the client's close ended, with a message that says what was written. */
+export function closedError(secrets: readonly string[], operation: Operation): CommandError {
+  const message = operation.acknowledged
+    ? 'the client was closed before the response came; the command was written'
+    : operation.stage === 'sending'
+      ? 'the client was closed before the broker acknowledged the command; it may still be written'
+      : 'the client was closed; nothing was written';
+  return commandError(
+    secrets,
+    CommandErrorCode.ClientClosed,
+    message,
+    operation,
+    operation.correlationId,
+    operation.acknowledged,
+    false,
+  );
+}
+
+/** A new call of `kind` for `command`, due at `timeoutMs` from now. */
+export function newOperation(
+  kind: Operation['kind'],
+  command: OneWayCommand,
+  correlationId: string | undefined,
+  timeoutMs: number,
+  resolve: Operation['resolve'],
+  reject: Operation['reject'],
+): Operation {
+  return {
+    kind,
+    tenantId: command.tenant,
+    deviceId: command.deviceId,
+    name: command.name,
+    correlationId,
+    timeoutMs,
+    stage: kind === 'request' ? 'reader' : 'connecting',
+    acknowledged: false,
+    settled: false,
+    deadline: Date.now() + timeoutMs,
+    cancelWait: noWait,
+    resolve,
+    reject,
+  };
+}
+
+/** A command client error about one command. */
 export function commandError(
   secrets: readonly string[],
   code: CommandErrorCode,
@@ -117,6 +165,3 @@ export function readerSettings(options: ResolvedCommandClientOptions, groupId: s
     'allow.auto.create.topics': true,
   };
 }
-
-/** Nothing to stop: a call that waits for no response reader. */
-export const noWait = (): void => undefined;

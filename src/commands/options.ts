@@ -93,6 +93,27 @@ export const timeoutSchema = z
   .int({ error: 'must be a whole number of milliseconds' })
   .positive({ error: 'must be positive' })
   .max(maxTimerMs, { error: `must be at most ${maxTimerMs} ms` });
+
+/**
+ * The timeout of one call: its own `timeoutMs`, validated, or the client's.
+ *
+ * @param timeoutMs - what the call asked for
+ * @param fallback - the client's `requestTimeoutMs`
+ * @returns the timeout in ms
+ * @throws {@link OptionsError} for a `timeoutMs` that is not a whole positive number a timer can wait
+ */
+export function callTimeoutMs(timeoutMs: number | undefined, fallback: number): number {
+  if (timeoutMs === undefined) return fallback;
+  // A busy caller's fast path: zod only to explain a bad value.
+  if (Number.isInteger(timeoutMs) && timeoutMs > 0 && timeoutMs <= maxTimerMs) return timeoutMs;
+  const parsed = timeoutSchema.safeParse(timeoutMs);
+  if (!parsed.success) {
+    throw new OptionsError(
+      parsed.error.issues.map((issue) => ({ path: 'timeoutMs', message: issue.message })),
+    );
+  }
+  return parsed.data;
+}
 const brokersForm = "the bootstrap servers as 'host:port', 'host1:port,host2:port' or a list of 'host:port'";
 
 const schema: z.ZodType<HonoCommandClientOptions> = z.strictObject(

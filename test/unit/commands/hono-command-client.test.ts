@@ -19,7 +19,7 @@ import {
 } from '../../../src/errors.js';
 import type { TopicPartition } from '../../../src/types.js';
 import { decodeCommand, encodeCommandResponse, type DecodedCommand } from '../../../src/wire/commands.js';
-import { fakeProducers } from '../fakes/fake-producer.js';
+import { fakeProducers, fatalFailure } from '../fakes/fake-producer.js';
 
 const tenant = 'DEFAULT_TENANT';
 const responseTopic = `hono.command_response.${tenant}`;
@@ -318,6 +318,43 @@ describe('HonoCommandClient one-way and durable sends', () => {
     ]);
     expect(readers).toEqual([]);
     await closed(client);
+  });
+});
+
+describe('HonoCommandClient response reader failure', () => {
+  it('rejects the pending requests of the tenant at once, as written, and reads with a new reader next', async () => {
+    const client = newClient({ requestTimeoutMs: 10_000 });
+    const written1 = client.request({ tenant, deviceId: 'a', name: 'x' }).catch((error: unknown) => error);
+    await settle(100);
+    const reader = readers[0];
+    if (reader === undefined) throw new Error('no reader');
+    reader.assignPartitions(1);
+    await settle(100);
+    expect(written()).toHaveLength(1);
+    const other = client
+      .request({ tenant: 'OTHER_TENANT', deviceId: 'a', name: 'x' })
+      .catch((error: unknown) => error);
+    await settle(10);
+    reader.listeners.clientError(fatalFailure());
+    await settle(0);
+    const error = await written1;
+    expect(
+      isCommandError(error) && [error.code, error.acknowledged, error.retriable, error.correlationId],
+    ).toEqual([CommandErrorCode.ResponseReaderFailed, true, true, written()[0]?.correlationId]);
+    expect((error as Error).message).toContain('the command was written; its response cannot be read');
+    // The other tenant's request is not touched; a new request of the tenant gets a new reader.
+    expect(client.pendingRequests).toBe(1);
+    const next = client.request({ tenant, deviceId: 'b', name: 'y' }).catch((error: unknown) => error);
+    await settle(100);
+    expect(reader.closed).toBe(true);
+    expect(readers.map((made) => made.subscribed)).toEqual([
+      responseTopic,
+      'hono.command_response.OTHER_TENANT',
+      responseTopic,
+    ]);
+    await closed(client);
+    await other;
+    await next;
   });
 });
 
