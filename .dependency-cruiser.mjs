@@ -39,7 +39,7 @@ export default {
       from: {
         path: '^src/',
         pathNot:
-          '^src/(kafka/|consumer/hono-event-consumer[.]ts$|commands/hono-command-client[.]ts$|testing/hono-simulator[.]ts$|cli/)',
+          '^src/(kafka/|consumer/consumer-engine[.]ts$|commands/hono-command-client[.]ts$|testing/hono-simulator[.]ts$|cli/)',
       },
       to: { path: '^src/kafka/rdkafka-' },
     },

@@ -44,6 +44,12 @@ export type { TopicPartition, TopicPartitionOffset } from './types.js';
 
 // Commands
 export { HonoCommandClient } from './commands/hono-command-client.js';
+export { HonoCommandResponseConsumer } from './commands/hono-command-response-consumer.js';
+export type {
+  HonoCommandResponseConsumerEvents,
+  HonoCommandResponseConsumerOptions,
+} from './commands/hono-command-response-consumer.js';
+export type { HonoCommandResponseHandlers } from './commands/response-route.js';
 export type { HonoCommandClientOptions } from './commands/options.js';
 export type { DurableRequestCommand, OneWayCommand, RequestCommand } from './commands/types.js';
 export type { HonoCommandClientEvents } from './commands/events.js';

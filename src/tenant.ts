@@ -44,7 +44,8 @@ export interface HonoTopic {
   readonly tenantId: string;
 }
 
-const EVENT_PREFIX = 'hono.event.';
+/** The prefix of the event topics. */
+export const EVENT_PREFIX = 'hono.event.';
 const TELEMETRY_PREFIX = 'hono.telemetry.';
 const LEGAL_TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
 const ILLEGAL_TOPIC_CHAR = /[^a-zA-Z0-9._-]/;

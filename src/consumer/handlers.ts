@@ -113,29 +113,14 @@ export interface HonoEventHandlers {
   readonly invalid?: InvalidRecordHandler | undefined;
 }
 
-/** The handler names {@link HonoEventHandlers} knows. */
-const handlerNames = ['connection', 'emptyNotification', 'provisioning', 'event', 'invalid'] as const;
 const handlerFunction = z
   .custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
     error: (issue) => `must be a function; got ${issue.input === null ? 'null' : typeof issue.input}`,
   })
   .optional();
-const handlersSchema = z.strictObject(
-  Object.fromEntries(handlerNames.map((name) => [name, handlerFunction])) as Record<
-    (typeof handlerNames)[number],
-    typeof handlerFunction
-  >,
-  {
-    error: (issue) => {
-      return issue.code === 'invalid_type'
-        ? `must be an object of handler functions, e.g. { event: async (event) => { ... } }; got ${issue.input === null ? 'null' : typeof issue.input}`
-        : undefined;
-    },
-  },
-);
 
-/** ` (did you mean "event"?)` for a name one or two edits away from a handler name, else nothing. */
-function closestName(key: string): string {
+/** ` (did you mean "event"?)` for a name one or two edits away from one of `names`, else nothing. */
+function closestName(key: string, names: readonly string[]): string {
   const distance = (a: string, b: string): number => {
     let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
     for (let i = 1; i <= a.length; i++) {
@@ -151,40 +136,61 @@ function closestName(key: string): string {
     }
     return previous[b.length] ?? Number.POSITIVE_INFINITY;
   };
-  const best = handlerNames
+  const best = names
     .map((name) => ({ name, distance: distance(key, name) }))
     .sort((a, b) => a.distance - b.distance)[0];
   return best !== undefined && best.distance <= 2 ? ` (did you mean "${best.name}"?)` : '';
 }
 
 /**
- * Checks what the application passed to {@link HonoEventConsumer.run}: an object whose keys are handler
- * names, each a function, with at least one handler (without any, every record would be committed
- * unprocessed).
+ * Checks what an application passes to a consumer's `run()`: an object whose keys are handler names, each a
+ * function, with at least one handler (without any, every record would be committed unprocessed).
  *
  * @param input - the handlers as passed
- * @returns the same handlers
+ * @param names - the handler names the consumer knows
+ * @param example - a sample handler object for the error message, e.g. `{ event: async (event) => { ... } }`
  * @throws {@link OptionsError} listing `handlers.<name>: problem` for each bad handler, or `handlers: problem`
  */
-export function validateHandlers(input: unknown): HonoEventHandlers {
-  const parsed = handlersSchema.safeParse(input);
+export function checkHandlers(input: unknown, names: readonly string[], example: string): void {
+  const schema = z.strictObject(Object.fromEntries(names.map((name) => [name, handlerFunction])), {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? `must be an object of handler functions, e.g. ${example}; got ${issue.input === null ? 'null' : typeof issue.input}`
+        : undefined,
+  });
+  const parsed = schema.safeParse(input);
   const problems: OptionProblem[] = parsed.success
     ? []
     : parsed.error.issues.flatMap((issue) =>
         issue.code === 'unrecognized_keys'
           ? issue.keys.map((key) => ({
               path: `handlers.${key}`,
-              message: `is no handler${closestName(key)}; the handlers are ${handlerNames.join(', ')}`,
+              message: `is no handler${closestName(key, names)}; the handlers are ${names.join(', ')}`,
             }))
           : [{ path: ['handlers', ...issue.path.map(String)].join('.'), message: issue.message }],
       );
-  if (parsed.success && handlerNames.every((name) => parsed.data[name] === undefined)) {
+  if (parsed.success && names.every((name) => parsed.data[name] === undefined)) {
     problems.push({
       path: 'handlers',
-      message: `must have at least one handler (${handlerNames.join(', ')}): without one, every record would be committed unprocessed`,
+      message: `must have at least one handler (${names.join(', ')}): without one, every record would be committed unprocessed`,
     });
   }
   if (problems.length > 0) throw new OptionsError(problems);
+}
+
+/**
+ * Checks what the application passed to {@link HonoEventConsumer.run} (see {@link checkHandlers}).
+ *
+ * @param input - the handlers as passed
+ * @returns the same handlers
+ * @throws {@link OptionsError} listing `handlers.<name>: problem` for each bad handler, or `handlers: problem`
+ */
+export function validateHandlers(input: unknown): HonoEventHandlers {
+  checkHandlers(
+    input,
+    ['connection', 'emptyNotification', 'provisioning', 'event', 'invalid'],
+    '{ event: async (event) => { ... } }',
+  );
   return input as HonoEventHandlers;
 }
 

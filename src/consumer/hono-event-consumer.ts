@@ -5,30 +5,15 @@
  * (`src/engine/`); this class is its public face: options, events and the librdkafka clients.
  */
 import { EventEmitter } from 'eventemitter3';
-import type { ClientFactories } from '../engine/client.js';
-import { clientChoice } from '../engine/client-choice.js';
-import { ConsumerEngine } from '../engine/engine.js';
+import type { ConsumerEngine } from '../engine/engine.js';
 import type { ConsumerState, HealthSnapshot } from '../engine/health.js';
-import { OptionsError } from '../errors.js';
-import { rdkafkaClients } from '../kafka/rdkafka-clients.js';
-import { engineSettings, settingProblems } from './client-settings.js';
-import type { HonoEventConsumerEvents } from './events.js';
+import { makeEngine } from './consumer-engine.js';
 import { eventRoute } from './event-route.js';
+import type { HonoEventConsumerEvents } from './events.js';
 import { type HonoEventHandlers, validateHandlers } from './handlers.js';
-import { type HonoEventConsumerOptions, resolveOptions, secretValues } from './options.js';
+import { type HonoEventConsumerOptions, resolveOptions } from './options.js';
 
 export type { ConsumerState, HealthSnapshot, PartitionHealth } from '../engine/health.js';
-
-const chosenClients = clientChoice<ClientFactories>(rdkafkaClients);
-
-/**
- * Makes consumers whose clients come from `clients` instead of librdkafka: the unit tests' fakes. Not part
- * of the package's API.
- *
- * @internal
- */
-export const withClients: <T>(clients: ClientFactories, make: () => T) => T = (fakes, make) =>
-  chosenClients.with(fakes, make);
 
 /**
  * An at-least-once consumer of Hono events: joins a consumer group on the tenants' `hono.event.<tenant>`
@@ -62,22 +47,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    */
   constructor(options: HonoEventConsumerOptions) {
     super();
-    const resolved = resolveOptions(options);
-    const clients = chosenClients.current();
-    // librdkafka checks the pass-through settings when the client object is made: an unknown name or a bad
-    // value is an options problem, reported here. The object connects nothing and holds no thread or
-    // socket until run() (measured: none), so a consumer that never runs leaks nothing.
-    try {
-      this.#engine = new ConsumerEngine(resolved, engineSettings(resolved), clients, (name, ...args) => {
-        try {
-          (this.emit as (event: typeof name, ...rest: unknown[]) => boolean)(name, ...args);
-        } catch (error) {
-          resolved.logger.error(`a listener of "${name}" threw`, { error });
-        }
-      });
-    } catch (error) {
-      throw new OptionsError(settingProblems(resolved, error, clients, secretValues(resolved.kafka)));
-    }
+    this.#engine = makeEngine(resolveOptions(options), this);
   }
 
   /** Where the consumer is in its life (see {@link ConsumerState}). */

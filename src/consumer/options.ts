@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type OptionProblem, OptionsError } from '../errors.js';
 import type { RetryPolicy } from '../retry/backoff.js';
 import { Ordering } from '../scheduling/ordering.js';
-import { eventTopic, HonoEndpoint, MAX_TOPIC_NAME_LENGTH, tenantError } from '../tenant.js';
+import { EVENT_PREFIX, MAX_TOPIC_NAME_LENGTH, prefixedTenantError } from '../tenant.js';
 
 /**
  * Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston).
@@ -461,15 +461,17 @@ export function reservedSettingProblems(
  * Validates options and applies the defaults.
  *
  * @param input - what the application passed
+ * @param prefix - the prefix of the consumed topics, one per tenant: `hono.event.` (the event consumer) or
+ *   `hono.command_response.` (the command response consumer)
  * @returns the complete options
  * @throws {@link OptionsError} listing `path: problem` for every bad field
  */
-export function resolveOptions(input: unknown): ResolvedOptions {
+export function resolveOptions(input: unknown, prefix: string = EVENT_PREFIX): ResolvedOptions {
   const parsed = schema.safeParse(input);
   const problems = schemaProblems(parsed);
   // The checks beyond the schema also run on input that failed it, so that one error lists everything.
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  problems.push(...crossFieldProblems(raw));
+  problems.push(...crossFieldProblems(raw, prefix));
   if (!parsed.success || problems.length > 0) throw new OptionsError(problems);
   const options = parsed.data;
   const tenants = typeof options.tenant === 'string' ? [options.tenant] : [...options.tenant];
@@ -484,7 +486,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   return {
     brokers: typeof options.brokers === 'string' ? options.brokers : options.brokers.join(','),
     tenants,
-    topics: tenants.map((tenant) => eventTopic(tenant)),
+    topics: tenants.map((tenant) => prefix + tenant),
     groupId: options.groupId,
     startFrom: options.startFrom ?? defaults.startFrom,
     ordering: options.ordering ?? defaults.ordering,
@@ -496,7 +498,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     onFailure: options.onFailure ?? defaults.onFailure,
     deadLetterTopic:
       options.deadLetterTopic ??
-      (options.onFailure === 'deadLetter' ? `hono.event.${tenants[0] ?? ''}.dlq` : undefined),
+      (options.onFailure === 'deadLetter' ? defaultDeadLetterTopic(prefix, tenants[0] ?? '') : undefined),
     handlerTimeoutMs: options.handlerTimeoutMs ?? defaults.handlerTimeoutMs,
     drainTimeoutMs: options.drainTimeoutMs ?? defaults.drainTimeoutMs,
     commitIntervalMs: options.commitIntervalMs ?? defaults.commitIntervalMs,
@@ -511,17 +513,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   };
 }
 
-function defaultDeadLetterTopic(tenant: string): string {
-  return `${eventTopic(tenant)}.dlq`;
+function defaultDeadLetterTopic(prefix: string, tenant: string): string {
+  return `${prefix}${tenant}.dlq`;
 }
 
 /** Tenant ids, pass-through settings and the dead-letter topic: what the schema alone cannot check. */
-function crossFieldProblems(raw: Record<string, unknown>): OptionProblem[] {
+function crossFieldProblems(raw: Record<string, unknown>, prefix: string): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const tenant = raw['tenant'];
   const tenants = typeof tenant === 'string' ? [tenant] : Array.isArray(tenant) ? (tenant as unknown[]) : [];
   tenants.forEach((candidate, index) => {
-    const reason = tenantError(candidate, HonoEndpoint.Event);
+    const reason = prefixedTenantError(prefix, candidate);
     if (reason !== undefined) {
       problems.push({ path: typeof tenant === 'string' ? 'tenant' : `tenant.${index}`, message: reason });
     }
@@ -534,8 +536,8 @@ function crossFieldProblems(raw: Record<string, unknown>): OptionProblem[] {
         path: 'deadLetterTopic',
         message: 'is required with onFailure "deadLetter" and several tenants',
       });
-    } else if (typeof first === 'string' && tenantError(first, HonoEndpoint.Event) === undefined) {
-      const topic = defaultDeadLetterTopic(first);
+    } else if (typeof first === 'string' && prefixedTenantError(prefix, first) === undefined) {
+      const topic = defaultDeadLetterTopic(prefix, first);
       if (topic.length > MAX_TOPIC_NAME_LENGTH) {
         problems.push({
           path: 'deadLetterTopic',

@@ -12,6 +12,7 @@ describe('the public surface', () => {
         // commands
         'DeviceWindows',
         'HonoCommandClient',
+        'HonoCommandResponseConsumer',
         // errors
         'CommandError',
         'CommandErrorCode',

@@ -6,7 +6,8 @@
  * while the committed positions are being read waits for the assignment.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import { HonoEventConsumer } from '../../../src/consumer/hono-event-consumer.js';
+import { withClients } from '../../../src/consumer/consumer-engine.js';
 import { ClientFailure, type RebalanceEvent } from '../../../src/engine/client.js';
 import { clientCodes } from '../../../src/kafka/rdkafka-consumer.js';
 import type { TopicPartition } from '../../../src/types.js';

@@ -4,7 +4,8 @@
  * dead-letter producer are scripted clients behind the engine's client seam, on fake timers.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import { HonoEventConsumer } from '../../../src/consumer/hono-event-consumer.js';
+import { withClients } from '../../../src/consumer/consumer-engine.js';
 import type { ClientMessage } from '../../../src/engine/client.js';
 import { encodeEvent } from '../../../src/wire/encode.js';
 import { scriptedClients, type ScriptedClients, type ScriptedConsumer } from '../fakes/scripted-client.js';

@@ -18,7 +18,8 @@
  * - stop: `stop()` resolves within `drainTimeoutMs + closeTimeoutMs`.
  */
 import { vi } from 'vitest';
-import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import { HonoEventConsumer } from '../../../src/consumer/hono-event-consumer.js';
+import { withClients } from '../../../src/consumer/consumer-engine.js';
 import type { HonoEventConsumerOptions } from '../../../src/consumer/options.js';
 import { type FakeKafkaConsumer, type FakePosition, fakeClients, fakeKafka } from './fake-kafka.js';
 

@@ -31,7 +31,7 @@ export interface FakePosition extends FakePartition {
 /** A record as the client delivers it (a Hono event of the generic kind, keyed by its device). */
 export interface FakeRecord extends FakePosition {
   readonly key: Buffer;
-  readonly value: Buffer;
+  readonly value: Buffer | null;
   readonly headers: Record<string, Buffer>[];
   readonly timestamp: number;
   /** The device, as the test produced it. */
@@ -80,6 +80,32 @@ export class FakeBroker {
       ],
       timestamp: now,
       deviceId,
+    };
+    log.push(record);
+    return record;
+  }
+
+  /**
+   * Appends a record as an encoder made it (e.g. a command response) to a partition's log.
+   *
+   * @returns the record
+   */
+  append(
+    partition: number,
+    encoded: { topic: string; key: Buffer; value: Buffer | null; headers: Record<string, Buffer>[] },
+  ): FakeRecord {
+    const { topic } = encoded;
+    this.topics.add(topic);
+    const log = this.log(topic, partition);
+    const record: FakeRecord = {
+      topic,
+      partition,
+      offset: log.length,
+      key: encoded.key,
+      value: encoded.value,
+      headers: encoded.headers,
+      timestamp: Date.now(),
+      deviceId: encoded.key.toString(),
     };
     log.push(record);
     return record;
@@ -156,6 +182,8 @@ export class FakeKafkaConsumer implements ConsumerClient {
   static readonly beginning = -2;
   readonly listeners: FakeListeners;
   readonly calls: FakeCall[] = [];
+  /** The topics of the last subscribe call. */
+  subscribed: readonly string[] = [];
   /** How commits are answered from now on (held ones go out at the next poll in another mode). */
   commitMode: CommitMode = 'answer';
   /** Commit calls not answered yet, oldest first. */
@@ -222,7 +250,8 @@ export class FakeKafkaConsumer implements ConsumerClient {
     return Promise.resolve();
   }
 
-  subscribe(): void {
+  subscribe(topics: readonly string[]): void {
+    this.subscribed = [...topics];
     this.calls.push({ name: 'subscribe' });
   }
 

@@ -3,7 +3,8 @@
  * topics, and every consumer a test made stopped (with time run on) after it.
  */
 import { afterEach, beforeEach, vi } from 'vitest';
-import { HonoEventConsumer, withClients } from '../../../src/consumer/hono-event-consumer.js';
+import { HonoEventConsumer } from '../../../src/consumer/hono-event-consumer.js';
+import { withClients } from '../../../src/consumer/consumer-engine.js';
 import type { HonoEventConsumerOptions } from '../../../src/consumer/options.js';
 import { fakeClients, fakeKafka } from './fake-kafka.js';
 
