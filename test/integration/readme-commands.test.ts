@@ -1,14 +1,15 @@
 /**
  * The README's Command & Control snippets, as pasted (only the broker address and the tenant are
  * replaced): `<!-- readme-snippet: commands -->` sends a one-way command and a request to a device that
- * the Hono simulator plays, and `<!-- readme-snippet: simulator -->` runs the simulator itself. Both are
- * type-checked with the project's strict settings and run with `tsx`.
+ * the Hono simulator plays, `<!-- readme-snippet: simulator -->` runs the simulator itself, and
+ * `<!-- readme-snippet: durable-responses -->` reads the response of a command written with `send()`.
+ * All are type-checked with the project's strict settings and run with `tsx`.
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HonoSimulator } from '../../src/testing/index.js';
-import { killAll, root, startNode } from './child-process.js';
+import { killAll, root, startNode, waitUntil } from './child-process.js';
 import { randomSuffix, TestAdmin } from './clients.js';
 import { kafkaEnvironment } from './kafka-env.js';
 
@@ -38,6 +39,7 @@ beforeAll(() => {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'commands.mts'), adapt(readmeSnippet(readme, 'commands')));
   writeFileSync(join(dir, 'simulator.mts'), adapt(readmeSnippet(readme, 'simulator')));
+  writeFileSync(join(dir, 'durable.mts'), adapt(readmeSnippet(readme, 'durable-responses')));
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({ extends: '../../tsconfig.json', include: ['*.mts'] }),
@@ -83,5 +85,21 @@ describe('README Command & Control snippets', () => {
   it('the simulator snippet runs a device and answers commands', async () => {
     const simulator = startNode(['--import', 'tsx', join(dir, 'simulator.mts')]);
     expect(await simulator.exited, simulator.output()).toBe(0);
+  }, 60_000);
+
+  it('the durable-responses snippet reads the response to the command it sent', async () => {
+    const hono = new HonoSimulator({ brokers: kafkaEnvironment().bootstrapServers });
+    cleanups.push(() => hono.close());
+    await hono.device(tenant, 'sensor-1').connect();
+    await hono.answerCommands(tenant, () => ({ status: 202 }));
+    const durable = startNode(['--import', 'tsx', join(dir, 'durable.mts')]);
+    await waitUntil(durable, () => /sent (\S+)/.test(durable.output()), 'the command sent', 30_000);
+    const correlationId = /sent (\S+)/.exec(durable.output())?.[1] ?? '';
+    await waitUntil(
+      durable,
+      () => durable.output().includes(`response ${correlationId} response 202`),
+      'its response handled',
+      30_000,
+    );
   }, 60_000);
 });
