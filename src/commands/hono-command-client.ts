@@ -241,6 +241,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    * with 2xx for success, 4xx or 5xx for its errors; Hono answers with a delivery failure (`kind:
    * 'deliveryFailure'`) when it could not deliver the command, e.g. 503 `no consumer available` when the
    * device is not connected or has not subscribed for commands, or 404 for an unknown device.
+   * A response whose `creation-time` plus `ttl` has passed is skipped, as Hono's sender skips it: the
+   * request waits on, and its timeout error says that an expired response came.
    *
    * @param command - tenant, device, command name, payload, failure metadata, timeout
    * @returns the response

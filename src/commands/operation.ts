@@ -32,6 +32,11 @@ export interface Operation {
   settled: boolean;
   /** When the call times out, in ms since the epoch (`Date.now()` at the start plus `timeoutMs`). */
   readonly deadline: number;
+  /**
+   * How late (ms past `creation-time + ttl`) the expired response to this request came, which was skipped
+   * as Hono's sender skips it; the timeout message tells it.
+   */
+  expiredResponseLateMs: number | undefined;
   /** Stops waiting for the response reader. */
   cancelWait: () => void;
   readonly resolve: (value: CommandResponse | string | undefined) => void;
@@ -45,7 +50,10 @@ export function timeoutError(secrets: readonly string[], operation: Operation): 
     reader: `the response reader of tenant ${operation.tenantId} was not ready ${within} (no partition of ${commandResponseTopic(operation.tenantId)} assigned yet); nothing was written`,
     connecting: `the producer did not connect ${within}; nothing was written`,
     sending: `the broker did not acknowledge the command ${within}; it may still be written`,
-    response: `no response ${within}; the command was written`,
+    response:
+      operation.expiredResponseLateMs === undefined
+        ? `no response ${within}; the command was written`
+        : `no response ${within}; the command was written, and a response came ${String(operation.expiredResponseLateMs)} ms after its creation-time + ttl had passed, so it was skipped as Hono's sender skips expired responses (are the clocks of the device's protocol adapter and this host apart, or was the response that slow?)`,
   }[operation.stage];
   return commandError(
     secrets,
@@ -96,6 +104,7 @@ export function newOperation(
     acknowledged: false,
     settled: false,
     deadline: Date.now() + timeoutMs,
+    expiredResponseLateMs: undefined,
     cancelWait: noWait,
     resolve,
     reject,

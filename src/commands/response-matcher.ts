@@ -2,7 +2,8 @@
  * Matches the records read from `hono.command_response.<tenant>` to the requests waiting for them, by
  * `correlation-id`, as Hono's `KafkaBasedCommandSender` does: a response for no pending request (another
  * instance's, a late one, a duplicate) is ignored and nothing is kept of it; one that does not decode is
- * reported, and rejects its request if it names one.
+ * reported, and rejects its request if it names one; one whose `ttl` has passed is skipped, as Hono's
+ * sender skips it (`respectTtl`), and its request waits on.
  *
  * @module
  */
@@ -12,6 +13,22 @@ import type { KafkaRecord } from '../types.js';
 import { type CommandResponse, decodeCommandResponse } from '../wire/commands.js';
 import type { Operation } from './operation.js';
 import type { PendingCalls } from './pending-calls.js';
+
+/**
+ * How long ago a response expired: `ttl` and `creation-time` both set and their sum passed, as Hono's
+ * `KafkaRecordHelper.isTtlElapsed` decides; `undefined` for one that has not (or cannot) expire.
+ *
+ * @param response - a decoded response
+ * @param now - the time to compare with, in ms since the epoch
+ * @returns ms since it expired, or `undefined`
+ */
+export function expiredByMs(response: CommandResponse, now: number): number | undefined {
+  if (response.kind !== 'response' || response.ttlMs === undefined || response.creationTime === undefined) {
+    return undefined;
+  }
+  const expiry = response.creationTime + response.ttlMs;
+  return expiry < now ? now - expiry : undefined;
+}
 
 /** What the matcher needs from its client. */
 export interface ResponseMatcherInit {
@@ -87,6 +104,20 @@ export class ResponseMatcher {
       // Another instance's response, a late one or a duplicate: nothing is kept of it.
       this.#init.logger.debug('command response for no pending request', {
         correlationId: response.correlationId,
+        topic: record.topic,
+        offset: record.offset,
+      });
+      return;
+    }
+    const lateMs = expiredByMs(response, Date.now());
+    if (lateMs !== undefined) {
+      // As Hono's sender (`respectTtl`): an expired response does not count; the request waits on.
+      operation.expiredResponseLateMs = lateMs;
+      this.#init.logger.debug('expired command response skipped', {
+        correlationId: response.correlationId,
+        creationTime: response.creationTime,
+        ttlMs: response.kind === 'response' ? response.ttlMs : undefined,
+        lateMs,
         topic: record.topic,
         offset: record.offset,
       });

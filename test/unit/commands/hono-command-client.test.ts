@@ -110,7 +110,12 @@ function written(): DecodedCommand[] {
 }
 
 /** The device's response to a command, as the reader reads it. */
-function responseTo(command: DecodedCommand, status = 200, payload = 'ok'): ClientMessage {
+function responseTo(
+  command: DecodedCommand,
+  status = 200,
+  payload = 'ok',
+  times: { readonly creationTime?: number; readonly ttlMs?: number } = {},
+): ClientMessage {
   const record = encodeCommandResponse({
     tenantId: tenant,
     deviceId: command.deviceId,
@@ -118,6 +123,7 @@ function responseTo(command: DecodedCommand, status = 200, payload = 'ok'): Clie
     status,
     payload,
     contentType: 'text/plain',
+    ...times,
   });
   return { ...record, partition: 0, offset: offset++ };
 }
@@ -355,6 +361,61 @@ describe('HonoCommandClient response reader failure', () => {
     await closed(client);
     await other;
     await next;
+  });
+});
+
+describe('HonoCommandClient expired responses', () => {
+  /** A client with a request written and its reader positioned; logs debug lines to `debug`. */
+  async function requestWritten(timeoutMs: number): Promise<{
+    client: HonoCommandClient;
+    outcome: Promise<unknown>;
+    command: DecodedCommand;
+    reader: FakeReader;
+    debug: string[];
+  }> {
+    const debug: string[] = [];
+    const client = newClient({ logger: { ...quiet, debug: (message) => debug.push(message) } });
+    const outcome = client
+      .request({ tenant, deviceId: 'a', name: 'x', timeoutMs })
+      .catch((error: unknown) => error);
+    await settle(100);
+    const reader = readers[0];
+    if (reader === undefined) throw new Error('no reader');
+    reader.assignPartitions(1);
+    await settle(100);
+    const [command] = written();
+    if (command === undefined) throw new Error('no command');
+    return { client, outcome, command, reader, debug };
+  }
+
+  it('skips a response whose creation-time + ttl passed, as Hono does, and says so when the request times out', async () => {
+    const { client, outcome, command, reader, debug } = await requestWritten(2_000);
+    reader.queue.push(responseTo(command, 200, 'stale', { creationTime: Date.now() - 5_000, ttlMs: 1_000 }));
+    await settle(200);
+    expect(client.pendingRequests).toBe(1);
+    expect(debug).toContain('expired command response skipped');
+    await settle(2_000);
+    const error = await outcome;
+    expect(isCommandError(error) && [error.code, error.acknowledged]).toEqual([
+      CommandErrorCode.CommandTimedOut,
+      true,
+    ]);
+    // Read 200 ms after the start, 4,000 ms after it expired.
+    expect((error as Error).message).toMatch(
+      /no response within 2000 ms; the command was written, and a response came 4[01]\d\d ms after its creation-time \+ ttl had passed/,
+    );
+    await closed(client);
+  });
+
+  it('resolves with a response that has not expired, after skipping an expired one', async () => {
+    const { client, outcome, command, reader } = await requestWritten(5_000);
+    reader.queue.push(
+      responseTo(command, 200, 'stale', { creationTime: Date.now() - 2_000, ttlMs: 1_000 }),
+      responseTo(command, 202, 'fresh', { creationTime: Date.now() - 500, ttlMs: 1_000 }),
+    );
+    await settle(200);
+    expect(await outcome).toMatchObject({ kind: 'response', status: 202 });
+    await closed(client);
   });
 });
 

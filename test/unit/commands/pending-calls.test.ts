@@ -3,26 +3,13 @@
  * whatever the timeouts of the others, and a call that ended is never timed out.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { noWait, type Operation } from '../../../src/commands/operation.js';
+import { newOperation, type Operation } from '../../../src/commands/operation.js';
 import { PendingCalls } from '../../../src/commands/pending-calls.js';
 
 /** A call started now with `timeoutMs`. */
 function call(name: string, timeoutMs: number): Operation {
-  return {
-    kind: 'oneWay',
-    tenantId: 't',
-    deviceId: 'd',
-    name,
-    correlationId: undefined,
-    timeoutMs,
-    stage: 'sending',
-    acknowledged: false,
-    settled: false,
-    deadline: Date.now() + timeoutMs,
-    cancelWait: noWait,
-    resolve: () => undefined,
-    reject: () => undefined,
-  };
+  const noop = (): void => undefined;
+  return newOperation('oneWay', { tenant: 't', deviceId: 'd', name }, undefined, timeoutMs, noop, noop);
 }
 
 let timedOut: { name: string; at: number }[];
