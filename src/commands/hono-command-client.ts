@@ -9,6 +9,7 @@ import type { ClientFailure } from '../engine/client.js';
 import { runningClientError } from '../engine/client-errors.js';
 import { clientChoice } from '../engine/client-choice.js';
 import { CommandErrorCode, OptionsError, thrownMessage } from '../errors.js';
+import { refusedSettingProblems } from '../consumer/client-settings.js';
 import { secretValues } from '../consumer/options.js';
 import { rdkafkaCommandClients } from '../kafka/rdkafka-response-reader.js';
 import { type CommandResponse, encodeOneWayCommand, encodeRequestCommand } from '../wire/commands.js';
@@ -29,7 +30,6 @@ import {
 import {
   type HonoCommandClientOptions,
   callTimeoutMs,
-  kafkaSettingProblems,
   resolveCommandClientOptions,
   type ResolvedCommandClientOptions,
 } from './options.js';
@@ -141,12 +141,17 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       );
     } catch (error) {
       throw new OptionsError(
-        kafkaSettingProblems(resolved.kafka, error, (settings) => {
-          clients.responseReader(
-            { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', ...settings },
-            { rebalance: () => undefined, clientError: () => undefined },
-          );
-        }),
+        refusedSettingProblems(
+          resolved.kafka,
+          error,
+          (settings) => {
+            clients.responseReader(
+              { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', ...settings },
+              { rebalance: () => undefined, clientError: () => undefined },
+            );
+          },
+          this.#secrets,
+        ),
       );
     }
     const writer = new CallWriter(this.#producer, this.#calls, this.#secrets, resolved.brokers);
@@ -190,12 +195,14 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       // producer buffers while it connects); encoding is also the validation.
       const record = encodeOneWayCommand(commandInit(command));
       const operation = this.#start(
-        'oneWay',
-        command,
-        undefined,
-        callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
-        resolve as Operation['resolve'],
-        reject,
+        newOperation(
+          'oneWay',
+          command,
+          undefined,
+          callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
+          resolve as Operation['resolve'],
+          reject,
+        ),
       );
       if (!operation.settled) this.#writer.write(operation, record);
     });
@@ -217,14 +224,16 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       const init = requestInit(command, correlationId);
       encodeRequestCommand(init);
       const operation = this.#start(
-        'send',
-        command,
-        correlationId,
-        callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
-        () => {
-          resolve(correlationId);
-        },
-        reject,
+        newOperation(
+          'send',
+          command,
+          correlationId,
+          callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
+          () => {
+            resolve(correlationId);
+          },
+          reject,
+        ),
       );
       if (!operation.settled) {
         this.#writer.write(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
@@ -270,14 +279,16 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         );
       }
       const operation = this.#start(
-        'request',
-        command,
-        correlationId,
-        timeoutMs,
-        (response) => {
-          resolve(response as CommandResponse);
-        },
-        reject,
+        newOperation(
+          'request',
+          command,
+          correlationId,
+          timeoutMs,
+          (response) => {
+            resolve(response as CommandResponse);
+          },
+          reject,
+        ),
       );
       if (operation.settled) return;
       this.#responses.add(operation);
@@ -326,19 +337,11 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   }
 
   /** Registers a call with its deadline; a closed client rejects it at once. */
-  #start(
-    kind: Operation['kind'],
-    command: OneWayCommand,
-    correlationId: string | undefined,
-    timeoutMs: number,
-    resolve: Operation['resolve'],
-    reject: Operation['reject'],
-  ): Operation {
-    const operation = newOperation(kind, command, correlationId, timeoutMs, resolve, reject);
+  #start(operation: Operation): Operation {
     if (this.#closing === undefined) this.#calls.add(operation);
     else {
       operation.settled = true;
-      reject(closedError(this.#secrets, operation));
+      operation.reject(closedError(this.#secrets, operation));
     }
     return operation;
   }

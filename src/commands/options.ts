@@ -3,15 +3,8 @@
  * and the defaults, in one literal.
  */
 import { z } from 'zod';
-import { scrub } from '../engine/client-errors.js';
-import { type OptionProblem, OptionsError, thrownMessage } from '../errors.js';
-import {
-  type Logger,
-  redactSettings,
-  reservedSettingProblems,
-  schemaProblems,
-  secretValues,
-} from '../consumer/options.js';
+import { OptionsError } from '../errors.js';
+import { type Logger, reservedSettingProblems, schemaProblems } from '../consumer/options.js';
 
 /**
  * Options of a {@link HonoCommandClient}.
@@ -203,41 +196,4 @@ export function resolveCommandClientOptions(input: unknown): ResolvedCommandClie
     kafka: options.kafka ?? {},
     logger: options.logger ?? consoleLogger,
   };
-}
-
-/**
- * Which pass-through settings librdkafka refuses, after making the clients failed with `error`: each is
- * tried alone on a throwaway client object (no connection, no thread), so that one error names them all;
- * when none fails alone, the combination does.
- *
- * @param kafka - the pass-through settings
- * @param error - what making the clients threw
- * @param tryOne - makes a throwaway client with the given settings, throwing what librdkafka refuses
- * @returns one problem per refused setting (`kafka.<name>`), or one for the combination (`kafka`)
- */
-export function kafkaSettingProblems(
-  kafka: Readonly<Record<string, string | number | boolean>>,
-  error: unknown,
-  tryOne: (settings: Record<string, string | number | boolean>) => void,
-): OptionProblem[] {
-  const secrets = secretValues(kafka);
-  const text = (failure: unknown): string => scrub(thrownMessage(failure), secrets);
-  const problems = Object.entries(kafka).flatMap(([key, value]): OptionProblem[] => {
-    try {
-      tryOne({ [key]: value });
-      return [];
-    } catch (failure) {
-      const message = text(failure);
-      const shown = JSON.stringify(redactSettings({ [key]: value })[key]);
-      return [
-        {
-          path: `kafka.${key}`,
-          message: /no such configuration property/i.test(message)
-            ? `is not a librdkafka setting (${message}); see https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md`
-            : `has a value librdkafka refuses (${message}); got ${shown}`,
-        },
-      ];
-    }
-  });
-  return problems.length > 0 ? problems : [{ path: 'kafka', message: text(error) }];
 }

@@ -56,9 +56,37 @@ function settingProblem(key: string, value: unknown, message: string): string {
 }
 
 /**
- * Which pass-through settings librdkafka refuses, after making the clients failed with `error`: each is
+ * Which pass-through settings librdkafka refuses, after making a client failed with `error`: each is
  * tried alone on a throwaway client object (no connection, no thread), so that one error names them all;
- * when none fails alone, the combination does.
+ * when none fails alone, the combination does. Shared by every client of the SDK.
+ *
+ * @param kafka - the pass-through settings
+ * @param error - what making the clients threw
+ * @param tryOne - makes a throwaway client with the given settings, throwing what librdkafka refuses
+ * @param secrets - setting values never shown
+ * @returns one problem per refused setting (`kafka.<name>`), or one for the combination (`kafka`)
+ */
+export function refusedSettingProblems(
+  kafka: Readonly<Record<string, string | number | boolean>>,
+  error: unknown,
+  tryOne: (settings: Record<string, string | number | boolean>) => void,
+  secrets: readonly string[],
+): OptionProblem[] {
+  const text = (failure: unknown): string =>
+    scrub(failure instanceof Error ? failure.message : String(failure), secrets);
+  const problems = Object.entries(kafka).flatMap(([key, value]): OptionProblem[] => {
+    try {
+      tryOne({ [key]: value });
+      return [];
+    } catch (failure) {
+      return [{ path: `kafka.${key}`, message: settingProblem(key, value, text(failure)) }];
+    }
+  });
+  return problems.length > 0 ? problems : [{ path: 'kafka', message: text(error) }];
+}
+
+/**
+ * {@link refusedSettingProblems} for the consumer: each setting is tried on a throwaway consumer.
  *
  * @param options - the resolved options
  * @param error - what making the clients threw
@@ -72,20 +100,17 @@ export function settingProblems(
   clients: ClientFactories,
   secrets: readonly string[],
 ): OptionProblem[] {
-  const text = (failure: unknown): string =>
-    scrub(failure instanceof Error ? failure.message : String(failure), secrets);
   const ignore = (): void => undefined;
-  const problems = Object.entries(options.kafka).flatMap(([key, value]): OptionProblem[] => {
-    try {
+  return refusedSettingProblems(
+    options.kafka,
+    error,
+    (settings) => {
       // Made for its constructor's check only; it holds nothing to release.
       clients.consumer(
-        { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', [key]: value },
+        { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', ...settings },
         { rebalance: ignore, commitResult: ignore, clientError: ignore },
       );
-      return [];
-    } catch (failure) {
-      return [{ path: `kafka.${key}`, message: settingProblem(key, value, text(failure)) }];
-    }
-  });
-  return problems.length > 0 ? problems : [{ path: 'kafka', message: text(error) }];
+    },
+    secrets,
+  );
 }

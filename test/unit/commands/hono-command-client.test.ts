@@ -168,6 +168,43 @@ describe('HonoCommandClient options', () => {
   });
 });
 
+describe('HonoCommandClient refused settings', () => {
+  it('names each setting librdkafka refuses, as the consumer does', () => {
+    const make = (): HonoCommandClient =>
+      withCommandClients(
+        {
+          producer: (_settings, listeners) => producers.make(listeners),
+          responseReader: (settings, listeners) => {
+            if ('bogus.setting' in settings) {
+              throw new Error('No such configuration property: "bogus.setting"');
+            }
+            return new FakeReader(settings, listeners);
+          },
+          isUnknownTopic: () => false,
+        },
+        () =>
+          new HonoCommandClient({
+            brokers: 'kafka:9092',
+            logger: quiet,
+            kafka: { 'bogus.setting': 1, 'socket.timeout.ms': 1000 },
+          }),
+      );
+    expect(make).toThrow(OptionsError);
+    try {
+      make();
+    } catch (error) {
+      expect((error as OptionsError).problems).toEqual([
+        {
+          path: 'kafka.bogus.setting',
+          message: expect.stringMatching(
+            /^is not a librdkafka setting \(No such configuration property/,
+          ) as unknown,
+        },
+      ]);
+    }
+  });
+});
+
 describe('HonoCommandClient.request', () => {
   it('positions the reader at the high watermarks before it writes, and resolves with the matching response', async () => {
     const client = newClient();
