@@ -50,9 +50,17 @@ const TELEMETRY_PREFIX = 'hono.telemetry.';
 const LEGAL_TOPIC_CHARS = /^[a-zA-Z0-9._-]+$/;
 const ILLEGAL_TOPIC_CHAR = /[^a-zA-Z0-9._-]/;
 
-function prefixOf(endpoint: HonoEndpoint): string {
+/**
+ * The prefix of an endpoint's topics.
+ *
+ * @param endpoint - `event` or `telemetry`
+ * @returns `hono.event.` or `hono.telemetry.`
+ */
+export function topicPrefix(endpoint: HonoEndpoint): string {
   return endpoint === HonoEndpoint.Telemetry ? TELEMETRY_PREFIX : EVENT_PREFIX;
 }
+
+const prefixOf = topicPrefix;
 
 /**
  * The longest tenant id that fits a topic of the endpoint: 249 minus the length of the prefix, or of the

@@ -66,6 +66,7 @@ export function responseRoute(handlers: HonoCommandResponseHandlers): RecordRout
       response.ttlMs !== undefined &&
       response.creationTime !== undefined &&
       response.creationTime + response.ttlMs < now,
+    atMostOnce: () => false,
     invalid: handlers.invalid,
   };
 }

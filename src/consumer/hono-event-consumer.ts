@@ -11,7 +11,7 @@ import { makeEngine } from './consumer-engine.js';
 import { eventRoute } from './event-route.js';
 import type { HonoEventConsumerEvents } from './events.js';
 import { type HonoEventHandlers, validateHandlers } from './handlers.js';
-import { type HonoEventConsumerOptions, resolveOptions } from './options.js';
+import { type HonoEventConsumerOptions, resolveOptions, type ResolvedOptions } from './options.js';
 
 export type { ConsumerState, HealthSnapshot, PartitionHealth } from '../engine/health.js';
 
@@ -37,6 +37,7 @@ export type { ConsumerState, HealthSnapshot, PartitionHealth } from '../engine/h
  */
 export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   readonly #engine: ConsumerEngine;
+  readonly #qos0: ResolvedOptions['qos0'];
 
   /**
    * Validates the options and applies the defaults; connects nothing yet.
@@ -47,7 +48,9 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    */
   constructor(options: HonoEventConsumerOptions) {
     super();
-    this.#engine = makeEngine(resolveOptions(options), this);
+    const resolved = resolveOptions(options);
+    this.#qos0 = resolved.qos0;
+    this.#engine = makeEngine(resolved, this);
   }
 
   /** Where the consumer is in its life (see {@link ConsumerState}). */
@@ -74,7 +77,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    *   login and a protocol mismatch fail at once, without waiting for `connectTimeoutMs`.
    */
   run(handlers: HonoEventHandlers): Promise<void> {
-    return this.#engine.run(() => eventRoute(validateHandlers(handlers)));
+    return this.#engine.run(() => eventRoute(validateHandlers(handlers), this.#qos0));
   }
 
   /**

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { type OptionProblem, OptionsError } from '../errors.js';
 import type { RetryPolicy } from '../retry/backoff.js';
 import { Ordering } from '../scheduling/ordering.js';
-import { EVENT_PREFIX, MAX_TOPIC_NAME_LENGTH, prefixedTenantError } from '../tenant.js';
+import { HonoEndpoint, MAX_TOPIC_NAME_LENGTH, prefixedTenantError, topicPrefix } from '../tenant.js';
 
 /**
  * Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston).
@@ -106,8 +106,32 @@ export interface RetryOptions {
 export interface HonoEventConsumerOptions {
   /** Bootstrap brokers: `'host:port,host:port'` or a list. */
   readonly brokers: string | readonly string[];
-  /** The tenant, or tenants, whose `hono.event.<tenant>` topics to consume. */
+  /**
+   * The tenant, the tenants, or `'*'` for every tenant, whose topics to consume. With `'*'` the consumer
+   * subscribes to a pattern (`^hono\.event\..+`), takes each record's tenant from its topic, and reads
+   * the topic of a tenant created while it runs from its first record, within about 15 s (the client
+   * looks for new topics every 10 s, `topic.metadata.refresh.interval.ms`; with `groupProtocol:
+   * 'consumer'` the broker matches the pattern, at most every 10 s).
+   */
   readonly tenant: string | readonly string[];
+  /**
+   * The endpoints whose topics to consume: `event` (`hono.event.<tenant>`), `telemetry`
+   * (`hono.telemetry.<tenant>`), or both. Every event says where it came from (`endpoint`, `tenantId`).
+   * @defaultValue 'event'
+   */
+  readonly endpoints?: HonoEndpoint | readonly HonoEndpoint[] | undefined;
+  /**
+   * What a record with `qos` 0 gets (telemetry a device sent "at most once"; Hono writes `qos` on every
+   * telemetry record and event, and a record without it counts as `qos` 1):
+   * - `atLeastOnce`: the same as every other record: committed only after its handler resolved, retried,
+   *   and the `onFailure` outcome. After a crash it is handled again, as Hono's own consumer does.
+   * - `atMostOnce`: its offset counts as done once it is fetched, so it never holds back a commit; its
+   *   handler is called once (in its device's order) and not retried, and a failure is reported as
+   *   `handlerError` and `skipped`. After a crash, the qos-0 records fetched but not handled yet are lost:
+   *   at most those within `maxUncommitted` of the committed position of each partition.
+   * @defaultValue 'atLeastOnce'
+   */
+  readonly qos0?: 'atLeastOnce' | 'atMostOnce' | undefined;
   /**
    * The consumer group. Required: the group's committed offsets are where a restarted application
    * resumes, so a random group would never resume.
@@ -223,8 +247,15 @@ export interface HonoEventConsumerOptions {
 /** Every option with its default applied. */
 export interface ResolvedOptions {
   readonly brokers: string;
+  /** The tenants named; empty with `'*'`. */
   readonly tenants: readonly string[];
+  /** Whether the consumer reads every tenant (`tenant: '*'`). */
+  readonly allTenants: boolean;
+  /** The endpoints read. */
+  readonly endpoints: readonly HonoEndpoint[];
+  /** The subscription: topic names, or patterns starting with `^` with `'*'`. */
   readonly topics: readonly string[];
+  readonly qos0: 'atLeastOnce' | 'atMostOnce';
   readonly groupId: string;
   readonly startFrom: 'earliest' | 'latest';
   readonly ordering: Ordering;
@@ -251,6 +282,8 @@ export interface ResolvedOptions {
 /** The defaults, in one place. */
 export const defaults = {
   startFrom: 'earliest',
+  endpoints: ['event'],
+  qos0: 'atLeastOnce',
   ordering: 'device',
   concurrency: 32,
   maxInFlight: 1000,
@@ -327,7 +360,9 @@ function expected(form: string): (issue: { readonly input?: unknown }) => string
 }
 
 const brokersForm = "the bootstrap servers as 'host:port', 'host1:port,host2:port' or a list of 'host:port'";
-const tenantForm = "the Hono tenant id, e.g. 'DEFAULT_TENANT', or a non-empty list of tenant ids";
+const tenantForm =
+  "the Hono tenant id, e.g. 'DEFAULT_TENANT', a non-empty list of tenant ids, or '*' for every tenant";
+const endpointsForm = "'event', 'telemetry', or a non-empty list of them";
 
 const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject(
   {
@@ -360,6 +395,19 @@ const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject(
       .min(1, {
         error: 'must not be empty: a random group never resumes where the application stopped',
       }),
+    endpoints: z
+      .union(
+        [
+          z.enum([HonoEndpoint.Event, HonoEndpoint.Telemetry]),
+          z
+            .array(z.enum([HonoEndpoint.Event, HonoEndpoint.Telemetry]))
+            .min(1, { error: `must not be an empty list: ${endpointsForm}` })
+            .readonly(),
+        ],
+        { error: expected(endpointsForm) },
+      )
+      .optional(),
+    qos0: z.enum(['atLeastOnce', 'atMostOnce']).optional(),
     startFrom: z.enum(['earliest', 'latest']).optional(),
     ordering: z.enum([Ordering.device, Ordering.partition, Ordering.none]).optional(),
     concurrency: positiveInt.optional(),
@@ -457,24 +505,51 @@ export function reservedSettingProblems(
   });
 }
 
+/** The `tenant` that stands for every tenant. */
+export const ALL_TENANTS = '*';
+
+/**
+ * The subscription pattern of every tenant's topic under a prefix: it matches under librdkafka's POSIX
+ * regular expressions (a search) and the broker's RE2/J (a full match) alike.
+ *
+ * @param prefix - e.g. `hono.event.`
+ * @returns e.g. `^hono\.event\..+`
+ */
+export function allTenantsPattern(prefix: string): string {
+  return `^${prefix.replaceAll('.', '\\.')}.+`;
+}
+
 /**
  * Validates options and applies the defaults.
  *
  * @param input - what the application passed
- * @param prefix - the prefix of the consumed topics, one per tenant: `hono.event.` (the event consumer) or
- *   `hono.command_response.` (the command response consumer)
+ * @param fixedPrefix - the prefix of the consumed topics for a consumer of one kind of topic, e.g.
+ *   `hono.command_response.` (the command response consumer, which takes no `endpoints`); without it, the
+ *   prefixes of the `endpoints`
  * @returns the complete options
  * @throws {@link OptionsError} listing `path: problem` for every bad field
  */
-export function resolveOptions(input: unknown, prefix: string = EVENT_PREFIX): ResolvedOptions {
+export function resolveOptions(input: unknown, fixedPrefix?: string): ResolvedOptions {
   const parsed = schema.safeParse(input);
   const problems = schemaProblems(parsed);
   // The checks beyond the schema also run on input that failed it, so that one error lists everything.
   const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-  problems.push(...crossFieldProblems(raw, prefix));
+  const prefixes = prefixesOf(raw, fixedPrefix);
+  problems.push(...crossFieldProblems(raw, prefixes, fixedPrefix !== undefined));
   if (!parsed.success || problems.length > 0) throw new OptionsError(problems);
   const options = parsed.data;
-  const tenants = typeof options.tenant === 'string' ? [options.tenant] : [...options.tenant];
+  const allTenants = options.tenant === ALL_TENANTS;
+  const tenants = allTenants
+    ? []
+    : typeof options.tenant === 'string'
+      ? [options.tenant]
+      : [...options.tenant];
+  const endpoints =
+    options.endpoints === undefined
+      ? defaults.endpoints
+      : typeof options.endpoints === 'string'
+        ? [options.endpoints]
+        : [...new Set(options.endpoints)];
 
   const retry: RetryPolicy = {
     maxAttempts: options.retry?.maxAttempts ?? defaults.retry.maxAttempts,
@@ -486,7 +561,12 @@ export function resolveOptions(input: unknown, prefix: string = EVENT_PREFIX): R
   return {
     brokers: typeof options.brokers === 'string' ? options.brokers : options.brokers.join(','),
     tenants,
-    topics: tenants.map((tenant) => prefix + tenant),
+    allTenants,
+    endpoints,
+    topics: allTenants
+      ? prefixes.map((prefix) => allTenantsPattern(prefix))
+      : prefixes.flatMap((prefix) => tenants.map((tenant) => prefix + tenant)),
+    qos0: options.qos0 ?? defaults.qos0,
     groupId: options.groupId,
     startFrom: options.startFrom ?? defaults.startFrom,
     ordering: options.ordering ?? defaults.ordering,
@@ -498,7 +578,9 @@ export function resolveOptions(input: unknown, prefix: string = EVENT_PREFIX): R
     onFailure: options.onFailure ?? defaults.onFailure,
     deadLetterTopic:
       options.deadLetterTopic ??
-      (options.onFailure === 'deadLetter' ? defaultDeadLetterTopic(prefix, tenants[0] ?? '') : undefined),
+      (options.onFailure === 'deadLetter'
+        ? defaultDeadLetterTopic(prefixes[0] ?? '', tenants[0] ?? '')
+        : undefined),
     handlerTimeoutMs: options.handlerTimeoutMs ?? defaults.handlerTimeoutMs,
     drainTimeoutMs: options.drainTimeoutMs ?? defaults.drainTimeoutMs,
     commitIntervalMs: options.commitIntervalMs ?? defaults.commitIntervalMs,
@@ -517,36 +599,111 @@ function defaultDeadLetterTopic(prefix: string, tenant: string): string {
   return `${prefix}${tenant}.dlq`;
 }
 
-/** Tenant ids, pass-through settings and the dead-letter topic: what the schema alone cannot check. */
-function crossFieldProblems(raw: Record<string, unknown>, prefix: string): OptionProblem[] {
+/** The prefixes of the consumed topics: the fixed one, or those of the endpoints given (valid ones only). */
+function prefixesOf(raw: Record<string, unknown>, fixedPrefix: string | undefined): string[] {
+  if (fixedPrefix !== undefined) return [fixedPrefix];
+  const given = raw['endpoints'];
+  const endpoints = (
+    typeof given === 'string' ? [given] : Array.isArray(given) ? (given as unknown[]) : []
+  ).filter(
+    (endpoint): endpoint is HonoEndpoint =>
+      endpoint === HonoEndpoint.Event || endpoint === HonoEndpoint.Telemetry,
+  );
+  return [...new Set(endpoints.length > 0 ? endpoints : defaults.endpoints)].map((endpoint) =>
+    topicPrefix(endpoint),
+  );
+}
+
+/**
+ * Tenant ids, endpoints, pass-through settings and the dead-letter topic: what the schema alone cannot
+ * check.
+ */
+function crossFieldProblems(
+  raw: Record<string, unknown>,
+  prefixes: readonly string[],
+  fixed: boolean,
+): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const tenant = raw['tenant'];
-  const tenants = typeof tenant === 'string' ? [tenant] : Array.isArray(tenant) ? (tenant as unknown[]) : [];
+  const all = tenant === ALL_TENANTS;
+  const tenants = all
+    ? []
+    : typeof tenant === 'string'
+      ? [tenant]
+      : Array.isArray(tenant)
+        ? (tenant as unknown[])
+        : [];
   tenants.forEach((candidate, index) => {
-    const reason = prefixedTenantError(prefix, candidate);
-    if (reason !== undefined) {
-      problems.push({ path: typeof tenant === 'string' ? 'tenant' : `tenant.${index}`, message: reason });
+    const path = typeof tenant === 'string' ? 'tenant' : `tenant.${index}`;
+    if (candidate === ALL_TENANTS) {
+      problems.push({ path, message: "'*' stands for every tenant: pass it alone, as tenant: '*'" });
+      return;
     }
-  });
-  problems.push(...reservedSettingProblems(raw, reservedSettings));
-  if (raw['onFailure'] === 'deadLetter' && raw['deadLetterTopic'] === undefined) {
-    const first = tenants[0];
-    if (tenants.length > 1) {
-      problems.push({
-        path: 'deadLetterTopic',
-        message: 'is required with onFailure "deadLetter" and several tenants',
-      });
-    } else if (typeof first === 'string' && prefixedTenantError(prefix, first) === undefined) {
-      const topic = defaultDeadLetterTopic(prefix, first);
-      if (topic.length > MAX_TOPIC_NAME_LENGTH) {
-        problems.push({
-          path: 'deadLetterTopic',
-          message: `is required: the default ${topic.length}-character topic would exceed Kafka's ${MAX_TOPIC_NAME_LENGTH}`,
-        });
+    for (const prefix of prefixes) {
+      const reason = prefixedTenantError(prefix, candidate);
+      if (reason !== undefined) {
+        problems.push({ path, message: reason });
+        return;
       }
     }
+  });
+  if (fixed && raw['endpoints'] !== undefined) {
+    problems.push({
+      path: 'endpoints',
+      message: 'is not an option of this consumer: it reads one kind of topic',
+    });
   }
+  problems.push(...reservedSettingProblems(raw, reservedSettings));
+  if (raw['onFailure'] === 'deadLetter') problems.push(...deadLetterProblems(raw, prefixes, tenants, all));
   return problems;
+}
+
+/** With `onFailure: 'deadLetter'`: a dead-letter topic that the default cannot provide, or that the consumer would read. */
+function deadLetterProblems(
+  raw: Record<string, unknown>,
+  prefixes: readonly string[],
+  tenants: readonly unknown[],
+  all: boolean,
+): OptionProblem[] {
+  const given = raw['deadLetterTopic'];
+  if (typeof given === 'string') {
+    const read = all && prefixes.some((prefix) => given.startsWith(prefix) && given.length > prefix.length);
+    return read
+      ? [
+          {
+            path: 'deadLetterTopic',
+            message: `must not match the subscription (${prefixes.map((prefix) => allTenantsPattern(prefix)).join(', ')}): the consumer would read its own dead letters; e.g. 'dlq.${prefixes[0] ?? ''}all'`,
+          },
+        ]
+      : [];
+  }
+  if (given !== undefined) return [];
+  if (all)
+    return [{ path: 'deadLetterTopic', message: 'is required with onFailure "deadLetter" and tenant \'*\'' }];
+  if (tenants.length > 1) {
+    return [
+      { path: 'deadLetterTopic', message: 'is required with onFailure "deadLetter" and several tenants' },
+    ];
+  }
+  if (prefixes.length > 1) {
+    return [
+      { path: 'deadLetterTopic', message: 'is required with onFailure "deadLetter" and several endpoints' },
+    ];
+  }
+  const first = tenants[0];
+  const prefix = prefixes[0] ?? '';
+  if (typeof first === 'string' && prefixedTenantError(prefix, first) === undefined) {
+    const topic = defaultDeadLetterTopic(prefix, first);
+    if (topic.length > MAX_TOPIC_NAME_LENGTH) {
+      return [
+        {
+          path: 'deadLetterTopic',
+          message: `is required: the default ${topic.length}-character topic would exceed Kafka's ${MAX_TOPIC_NAME_LENGTH}`,
+        },
+      ];
+    }
+  }
+  return [];
 }
 
 /** Setting names whose values are secrets. */

@@ -21,7 +21,7 @@ export interface ClientFailuresContext {
   readonly logger: Logger;
   /** The bootstrap servers, for messages. */
   readonly brokers: string;
-  /** A subscribed topic: the probe asks for its metadata. */
+  /** A subscribed topic: the probe asks for its metadata (undefined: for every topic's). */
   readonly probeTopic: string | undefined;
   /** Setting values never shown in a message. */
   readonly secrets: readonly string[];
@@ -32,8 +32,8 @@ export interface ClientFailuresContext {
   topicMissing(): void;
   /** Whether the engine is starting (failures are kept for the start's error) or running. */
   phase(): 'starting' | 'running' | 'other';
-  /** Whether a broker answers a metadata request for `topic` in time. */
-  reachable(topic: string, timeoutMs: number): Promise<boolean>;
+  /** Whether a broker answers a metadata request for `topic` (undefined: every topic) in time. */
+  reachable(topic: string | undefined, timeoutMs: number): Promise<boolean>;
   /** The client failed for good: stop. */
   fatal(): void;
 }
@@ -134,7 +134,7 @@ export class ClientFailures {
     let probing = false;
     const probe = setInterval(() => {
       const topic = context.probeTopic;
-      if (!this.#brokersDown || context.phase() !== 'running' || topic === undefined) {
+      if (!this.#brokersDown || context.phase() !== 'running') {
         this.close();
         return;
       }

@@ -87,8 +87,8 @@ export interface ConsumerClient {
   resume(partitions: readonly TopicPartition[]): void;
   /** The last known high watermark of a partition, if the client knows one. */
   highWatermark(topic: string, partition: number): number | undefined;
-  /** Whether a broker answers a metadata request for `topic` within `timeoutMs`. */
-  reachable(topic: string, timeoutMs: number): Promise<boolean>;
+  /** Whether a broker answers a metadata request for `topic` (undefined: every topic) within `timeoutMs`. */
+  reachable(topic: string | undefined, timeoutMs: number): Promise<boolean>;
   /** The cluster's topic names, or undefined when no broker answered in time. */
   topicNames(timeoutMs: number): Promise<Set<string> | undefined>;
   /** The group's committed positions (`offset` undefined: none), or undefined on no answer in time. */

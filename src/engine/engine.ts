@@ -109,7 +109,8 @@ export class ConsumerEngine {
     this.#failures = new ClientFailures({
       logger: options.logger,
       brokers: options.brokers,
-      probeTopic: options.topics[0],
+      // A pattern is no topic name: then the probe asks for every topic.
+      probeTopic: options.topics.find((topic) => !topic.startsWith('^')),
       secrets: this.#secrets,
       emit,
       isUnknownTopic: (failure) => clients.isUnknownTopic(failure),

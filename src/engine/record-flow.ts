@@ -39,6 +39,8 @@ export class RecordFlow {
   readonly records: KeyedScheduler<WorkItem>;
   /** Keys that must not run again in their lease: a record of theirs was abandoned. */
   readonly #abandoned = new AbandonedKeys();
+  /** Topics whose records are no Hono records, each logged once. */
+  readonly #foreignTopics = new Set<string>();
   #processor: ProcessorContext | undefined;
 
   constructor(context: RecordFlowContext) {
@@ -98,9 +100,16 @@ export class RecordFlow {
               cause: error,
             });
     }
+    if (decoded instanceof DecodeError && decoded.code === DecodeErrorCode.NotHonoTopic) {
+      this.#foreign(decoded, offsets);
+      return;
+    }
     const deviceId = decoded instanceof DecodeError ? message.key?.toString() : decoded.deviceId;
     const key = orderingKey(options.ordering, { topic, partition, offset, deviceId });
-    this.records.push(key, { record: message, decoded, lease, offsets });
+    const atMostOnce = !(decoded instanceof DecodeError) && processor.route.atMostOnce(decoded);
+    // At most once: done as far as commits go from now on, whether its handler runs before a crash or not.
+    if (atMostOnce) offsets.complete(offset);
+    this.records.push(key, { record: message, decoded, lease, offsets, atMostOnce });
   }
 
   /**
@@ -127,8 +136,26 @@ export class RecordFlow {
    */
   #completed(item: WorkItem, key: string, outcome: Outcome): void {
     const { table } = this.#context;
+    if (item.atMostOnce) return;
     if (outcome === 'abandoned') this.#abandoned.abandon(item.lease, key);
     else if (table.isCurrent(item.lease)) item.offsets.complete(item.record.offset);
+  }
+
+  /**
+   * A record of a topic that is not a Hono topic of the consumer's kind (a subscription pattern matched a
+   * topic that is none): no handler sees it, not even `invalid`. It is committed past, reported as
+   * `decodeError`, and logged once per topic.
+   */
+  #foreign(error: DecodeError, offsets: PartitionOffsets): void {
+    const { topic } = error.record;
+    offsets.complete(error.record.offset);
+    this.#context.emit('decodeError', error);
+    if (this.#foreignTopics.has(topic)) return;
+    this.#foreignTopics.add(topic);
+    this.#context.options.logger.warn(
+      `topic ${topic} is not a Hono topic the consumer reads (${error.message}): its records are committed past without a handler`,
+      { topic },
+    );
   }
 
   /**

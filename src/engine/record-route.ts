@@ -46,6 +46,14 @@ export interface RecordRoute<Decoded extends DecodedRecord = DecodedRecord> {
    * @returns true when `creation-time + ttl` is before `now`
    */
   isExpired(decoded: Decoded, now: number): boolean;
+  /**
+   * Whether a record is handled at most once: its offset counts as done once it is fetched, and its
+   * handler is called once (the `qos0: 'atMostOnce'` policy for `qos` 0 records).
+   *
+   * @param decoded - what `decode` returned
+   * @returns true for at most once; false for at least once
+   */
+  atMostOnce(decoded: Decoded): boolean;
   /** The handler of records that do not decode, if the application has one. */
   readonly invalid: InvalidRecordHandler | undefined;
 }

@@ -4,7 +4,8 @@
  * watch names it from a metadata request, in one warning until its partitions arrive. It also remembers
  * the topics that appeared after the start: with `startFrom: 'latest'` ("the records written after the
  * start"), their partitions start at their beginning where the group committed nothing, so that the first
- * records of a new tenant are not skipped.
+ * records of a new tenant are not skipped. With a pattern subscription (`tenant: '*'`) no topic is
+ * missing; the topics that did not exist at the start are the ones created since.
  */
 import type { TopicPartition, TopicPartitionOffset } from '../types.js';
 import type { Logger, ResolvedOptions } from '../consumer/options.js';
@@ -45,6 +46,16 @@ export class TopicWatch {
   readonly #missing = new Set<string>();
   /** Topics seen missing since the start. */
   readonly #late = new Set<string>();
+  /** The subscribed topic names; the patterns (starting with `^`) are left out. */
+  readonly #names: readonly string[];
+  /** The patterns subscribed to. */
+  readonly #patterns: readonly RegExp[];
+  /**
+   * With patterns: the topics that existed at the start (undefined: unknown, when no broker answered
+   * then; every matching topic then counts as created since).
+   */
+  #initial: Set<string> | undefined;
+  #started = false;
   #checking: Promise<void> | undefined;
 
   /**
@@ -56,6 +67,10 @@ export class TopicWatch {
     this.#options = options;
     this.#refreshMs = refreshMs;
     this.#beginning = beginning;
+    this.#names = options.topics.filter((topic) => !topic.startsWith('^'));
+    this.#patterns = options.topics
+      .filter((topic) => topic.startsWith('^'))
+      .map((topic) => new RegExp(topic));
   }
 
   /**
@@ -75,8 +90,14 @@ export class TopicWatch {
   }
 
   async #check(source: TopicSource, reported: boolean): Promise<void> {
-    const { topics, logger, connectTimeoutMs } = this.#options;
+    const { logger, connectTimeoutMs } = this.#options;
+    const topics = this.#names;
     const existing = await source.topicNames(Math.min(connectTimeoutMs, topicCheckTimeoutMs));
+    if (!this.#started) {
+      this.#started = true;
+      this.#initial = existing;
+    }
+    if (topics.length === 0) return;
     if (existing === undefined && (!reported || topics.length > 1)) {
       if (reported) {
         logger.warn(
@@ -128,7 +149,13 @@ export class TopicWatch {
    */
   late(partitions: readonly TopicPartition[]): TopicPartition[] {
     if (this.#options.startFrom !== 'latest') return [];
-    return partitions.filter(({ topic }) => this.#late.has(topic));
+    return partitions.filter(({ topic }) => this.#late.has(topic) || this.#createdSince(topic));
+  }
+
+  /** Whether a topic the patterns match did not exist at the start. */
+  #createdSince(topic: string): boolean {
+    if (this.#names.includes(topic) || !this.#patterns.some((pattern) => pattern.test(topic))) return false;
+    return this.#initial?.has(topic) !== true;
   }
 
   /**

@@ -307,13 +307,14 @@ export class RdkafkaConsumer implements ConsumerClient {
    * Whether a broker answers a metadata request for `topic` in time: librdkafka reports brokers going
    * down, but not coming back.
    *
-   * @param topic - a subscribed topic (keeps the request small)
+   * @param topic - a subscribed topic (keeps the request small); undefined asks for every topic
    * @param timeoutMs - how long to wait for the answer
    */
-  async reachable(topic: string, timeoutMs: number): Promise<boolean> {
+  async reachable(topic: string | undefined, timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       try {
-        this.#consumer.getMetadata({ topic, timeout: timeoutMs }, (error: unknown) => {
+        const request = topic === undefined ? { allTopics: true } : { topic };
+        this.#consumer.getMetadata({ ...request, timeout: timeoutMs }, (error: unknown) => {
           resolve(error === null || error === undefined);
         });
       } catch {

@@ -86,7 +86,31 @@ export function processRecord(
     return 'done';
   }
   const call = context.route.handlerFor(decoded);
-  return call === undefined ? 'done' : attemptUntilDone(item, context, slot, call);
+  if (call === undefined) return 'done';
+  return item.atMostOnce
+    ? attemptAtMostOnce(item, context, call)
+    : attemptUntilDone(item, context, slot, call);
+}
+
+/**
+ * A record handled at most once: one attempt, whose failure is reported (`handlerError`, then `skipped`)
+ * and not retried. Its offset was completed when it was fetched.
+ */
+function attemptAtMostOnce(
+  item: WorkItem,
+  context: ProcessorContext,
+  call: Call,
+): Outcome | Promise<Outcome> {
+  if (ended(item)) return 'abandoned';
+  const skipped = (error: HandlerError): Outcome => {
+    tell(context, 'handlerError', error);
+    tell(context, 'skipped', { ...coordinates(item), error });
+    return 'done';
+  };
+  const result = attemptOnce(item, context, call, 1);
+  if (result === undefined) return 'done';
+  if (result instanceof HandlerError) return skipped(result);
+  return result.then((error) => (error === undefined ? 'done' : skipped(error)));
 }
 
 function attemptUntilDone(

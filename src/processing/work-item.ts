@@ -21,4 +21,9 @@ export interface WorkItem {
    * went back to lower offsets since (see `OffsetLedger.track`). Its completion counts there.
    */
   readonly offsets: PartitionOffsets;
+  /**
+   * Handled at most once (`qos0: 'atMostOnce'`): its offset was completed when it was fetched, and its
+   * handler is called once.
+   */
+  readonly atMostOnce: boolean;
 }

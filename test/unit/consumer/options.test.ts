@@ -40,6 +40,7 @@ describe('resolveOptions: defaults', () => {
       ...defaults,
       brokers: '127.0.0.1:9092',
       tenants: ['DEFAULT_TENANT'],
+      allTenants: false,
       topics: ['hono.event.DEFAULT_TENANT'],
       groupId: 'my-app',
       deadLetterTopic: undefined,
@@ -418,7 +419,8 @@ describe('HonoEventConsumerOptions (types)', () => {
 describe('resolveOptions: what a missing or malformed required option says', () => {
   const brokersForm =
     "the bootstrap servers as 'host:port', 'host1:port,host2:port' or a list of 'host:port'";
-  const tenantForm = "the Hono tenant id, e.g. 'DEFAULT_TENANT', or a non-empty list of tenant ids";
+  const tenantForm =
+    "the Hono tenant id, e.g. 'DEFAULT_TENANT', a non-empty list of tenant ids, or '*' for every tenant";
 
   // Was a bug, fixed: `new HonoEventConsumer({})` said `brokers: Invalid input`.
   it('says for {} what is required and in which form, for each required option', () => {
@@ -484,5 +486,90 @@ describe('resolveOptions: what a missing or malformed required option says', () 
 describe('kafkaDefaults', () => {
   it('reads the cluster metadata every 10 s, so that a topic created later is found within about 10 s', () => {
     expect(kafkaDefaults).toStrictEqual({ 'topic.metadata.refresh.interval.ms': 10_000 });
+  });
+});
+
+describe('resolveOptions: endpoints, every tenant and qos 0 (issue 14)', () => {
+  it('reads the event topics alone by default, telemetry or both on request, each tenant under each', () => {
+    expect(resolveOptions(minimal).topics).toStrictEqual(['hono.event.DEFAULT_TENANT']);
+    expect(resolveOptions({ ...minimal, endpoints: 'telemetry' }).topics).toStrictEqual([
+      'hono.telemetry.DEFAULT_TENANT',
+    ]);
+    const both = resolveOptions({
+      ...minimal,
+      tenant: ['a', 'b'],
+      endpoints: ['telemetry', 'event', 'event'],
+    });
+    expect(both.endpoints).toStrictEqual(['telemetry', 'event']);
+    expect(both.topics).toStrictEqual([
+      'hono.telemetry.a',
+      'hono.telemetry.b',
+      'hono.event.a',
+      'hono.event.b',
+    ]);
+  });
+
+  it("subscribes to one pattern per endpoint for tenant '*', which both regex engines match", () => {
+    const all = resolveOptions({ ...minimal, tenant: '*', endpoints: ['event', 'telemetry'] });
+    expect(all).toMatchObject({ allTenants: true, tenants: [] });
+    expect(all.topics).toStrictEqual(['^hono\\.event\\..+', '^hono\\.telemetry\\..+']);
+    const pattern = new RegExp(all.topics[0] ?? '');
+    expect(['hono.event.t', 'hono.event.a.b'].every((topic) => pattern.test(topic))).toBe(true);
+    expect(
+      ['hono.event.', 'hono.eventX.t', 'hono.telemetry.t', 'dlq.hono.event.t'].some((topic) =>
+        pattern.test(topic),
+      ),
+    ).toBe(false);
+  });
+
+  it('refuses bad endpoints, a * among tenants, and a tenant too long for the telemetry prefix', () => {
+    expect(problemsOf({ ...minimal, endpoints: [] })).toStrictEqual([
+      {
+        path: 'endpoints',
+        message: "must not be an empty list: 'event', 'telemetry', or a non-empty list of them",
+      },
+    ]);
+    expect(pathsOf({ ...minimal, endpoints: 'command' })).toStrictEqual(['endpoints']);
+    expect(problemsOf({ ...minimal, tenant: ['a', '*'] })).toStrictEqual([
+      { path: 'tenant.1', message: "'*' stands for every tenant: pass it alone, as tenant: '*'" },
+    ]);
+    const tenant = 'x'.repeat(236);
+    expect(() => resolveOptions({ ...minimal, tenant })).not.toThrow();
+    expect(problemsOf({ ...minimal, tenant, endpoints: ['event', 'telemetry'] })).toStrictEqual([
+      {
+        path: 'tenant',
+        message:
+          "tenant id is 236 characters long, at most 234 fit Kafka's 249-character limit for hono.telemetry.<tenant> topics",
+      },
+    ]);
+  });
+
+  it('takes qos 0 at least once by default, and at most once on request', () => {
+    expect(resolveOptions(minimal).qos0).toBe('atLeastOnce');
+    expect(resolveOptions({ ...minimal, qos0: 'atMostOnce' }).qos0).toBe('atMostOnce');
+    expect(pathsOf({ ...minimal, qos0: 'never' })).toStrictEqual(['qos0']);
+  });
+
+  it('wants a dead-letter topic outside the subscription: required for every tenant or several endpoints', () => {
+    const deadLetter = { ...minimal, onFailure: 'deadLetter' } as const;
+    expect(resolveOptions({ ...deadLetter, endpoints: 'telemetry' }).deadLetterTopic).toBe(
+      'hono.telemetry.DEFAULT_TENANT.dlq',
+    );
+    expect(problemsOf({ ...deadLetter, tenant: '*' })).toStrictEqual([
+      { path: 'deadLetterTopic', message: 'is required with onFailure "deadLetter" and tenant \'*\'' },
+    ]);
+    expect(problemsOf({ ...deadLetter, endpoints: ['event', 'telemetry'] })).toStrictEqual([
+      { path: 'deadLetterTopic', message: 'is required with onFailure "deadLetter" and several endpoints' },
+    ]);
+    expect(problemsOf({ ...deadLetter, tenant: '*', deadLetterTopic: 'hono.event.all.dlq' })).toStrictEqual([
+      {
+        path: 'deadLetterTopic',
+        message:
+          "must not match the subscription (^hono\\.event\\..+): the consumer would read its own dead letters; e.g. 'dlq.hono.event.all'",
+      },
+    ]);
+    expect(
+      resolveOptions({ ...deadLetter, tenant: '*', deadLetterTopic: 'dlq.hono.event.all' }).deadLetterTopic,
+    ).toBe('dlq.hono.event.all');
   });
 });

@@ -39,7 +39,7 @@ function eventItem(lease = new PartitionLease(TOPIC, 3)): WorkItem {
     partition: 3,
     offset: 42,
   };
-  return { record, decoded: decodeEvent(record), lease, offsets: trackerOf(record) };
+  return { record, decoded: decodeEvent(record), lease, offsets: trackerOf(record), atMostOnce: false };
 }
 
 function invalidItem(lease = new PartitionLease(TOPIC, 3)): WorkItem {
@@ -52,7 +52,8 @@ function invalidItem(lease = new PartitionLease(TOPIC, 3)): WorkItem {
   try {
     decodeEvent(record);
   } catch (error) {
-    if (error instanceof DecodeError) return { record, decoded: error, lease, offsets: trackerOf(record) };
+    if (error instanceof DecodeError)
+      return { record, decoded: error, lease, offsets: trackerOf(record), atMostOnce: false };
   }
   throw new Error('the record decoded');
 }

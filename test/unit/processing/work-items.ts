@@ -35,7 +35,7 @@ export const device = { tenantId: 'DEFAULT_TENANT', deviceId: '4711', creationTi
 /** A record at offset 7 of partition 0, as the client delivers it, decoded. */
 export function itemOf(init: HonoEventInit, lease = new PartitionLease(TOPIC, 0)): WorkItem {
   const record: KafkaRecord = { ...encodeEvent(init), partition: 0, offset: 7 };
-  return { record, decoded: decodeEvent(record), lease, offsets: trackerOf(record) };
+  return { record, decoded: decodeEvent(record), lease, offsets: trackerOf(record), atMostOnce: false };
 }
 
 /** An empty notification with a value at offset 7: it does not decode. */
@@ -49,7 +49,8 @@ export function invalidItem(lease = new PartitionLease(TOPIC, 0)): WorkItem {
   try {
     decodeEvent(record);
   } catch (error) {
-    if (error instanceof DecodeError) return { record, decoded: error, lease, offsets: trackerOf(record) };
+    if (error instanceof DecodeError)
+      return { record, decoded: error, lease, offsets: trackerOf(record), atMostOnce: false };
     throw error;
   }
   throw new Error('the record decoded');
