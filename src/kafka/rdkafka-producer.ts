@@ -9,11 +9,15 @@ import type { ClientSettings, OutgoingRecord, ProducerClient, ProducerListeners 
 
 type Settings = ClientSettings;
 
+/** Who waits for one record's delivery report. */
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 /** A producer with acknowledged sends. */
 export class RdkafkaProducer implements ProducerClient {
   readonly #producer: kafka.Producer;
-  readonly #pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  #next = 0;
 
   /**
    * @param settings - librdkafka settings (brokers, security); acks and idempotence are fixed
@@ -27,9 +31,8 @@ export class RdkafkaProducer implements ProducerClient {
       'enable.idempotence': true,
     });
     this.#producer.on('delivery-report', (error: kafka.LibrdKafkaError | null | undefined, report) => {
-      const id = report.opaque as number;
-      const waiter = this.#pending.get(id);
-      this.#pending.delete(id);
+      // Each record carries its own waiter as the opaque value: no table of pending sends to keep.
+      const waiter = report.opaque as Waiter | undefined;
       if (error === null || error === undefined) waiter?.resolve();
       else waiter?.reject(toClientFailure(error));
     });
@@ -63,8 +66,7 @@ export class RdkafkaProducer implements ProducerClient {
     // One promise per record, not an async function around it: the command client's one-way commands
     // are sent at the rate of the raw producer.
     return new Promise<void>((resolve, reject) => {
-      const id = this.#next++;
-      this.#pending.set(id, { resolve, reject });
+      const waiter: Waiter = { resolve, reject };
       try {
         this.#producer.produce(
           record.topic,
@@ -72,12 +74,11 @@ export class RdkafkaProducer implements ProducerClient {
           wireValue(record.value),
           record.key,
           Date.now(),
-          id,
+          waiter,
           // The client only reads the headers (its types ask for a mutable list): no copy.
           record.headers as kafka.MessageHeader[],
         );
       } catch (error) {
-        this.#pending.delete(id);
         reject(toClientFailure(error));
       }
     });
