@@ -2,7 +2,8 @@
  * `npm run bench`: every benchmark in one run, against one broker, printing tables and writing the
  * figures to `bench/results/<time>.json`.
  *
- * Options: `--events <n>` (throughput events, default 1,000,000), `--only throughput,concurrency,latency,memory,commands`,
+ * Options: `--events <n>` (throughput events, default 1,000,000; records per topic of the telemetry
+ * section, default 300,000), `--only throughput,concurrency,latency,memory,commands,telemetry`,
  * `--no-save` (print only; CI runs a small throughput round this way so that the benchmarks keep working).
  * `KAFKA_BOOTSTRAP_SERVERS` uses an existing broker instead of starting one.
  */
@@ -17,16 +18,19 @@ import { runConcurrency } from './sections/concurrency.js';
 import { runLatency } from './sections/latency.js';
 import { runMemory } from './sections/memory.js';
 import { runCommands } from './sections/commands.js';
+import { runTelemetry } from './sections/telemetry.js';
 
-const sections = ['throughput', 'concurrency', 'latency', 'memory', 'commands'] as const;
+const sections = ['throughput', 'concurrency', 'latency', 'memory', 'commands', 'telemetry'] as const;
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '1000000' },
+    events: { type: 'string' },
     only: { type: 'string', default: sections.join(',') },
     'no-save': { type: 'boolean', default: false },
   },
 });
-const events = Number(values.events);
+const events = Number(values.events ?? '1000000');
+/** The telemetry section's records per topic: `--events` when given, else 300,000 (two topics, 11 runs). */
+const telemetryEvents = Number(values.events ?? '300000');
 const only = new Set(values.only.split(','));
 const unknown = [...only].filter((name) => !(sections as readonly string[]).includes(name));
 if (!Number.isSafeInteger(events) || events < 1 || unknown.length > 0) {
@@ -60,6 +64,14 @@ try {
   const backlog = throughput !== undefined && events >= 1_000_000 ? throughput.tenant : undefined;
   if (only.has('memory')) results['memory'] = await runMemory({ ...context, tenant: backlog });
   if (only.has('commands')) results['commands'] = await runCommands(context);
+  if (only.has('telemetry')) {
+    const telemetry = await runTelemetry({ ...context, events: telemetryEvents });
+    results['telemetry'] = telemetry;
+    if (telemetry.failed.length > 0) {
+      log(`failed: ${telemetry.failed.join(', ')}`);
+      process.exitCode = 1;
+    }
+  }
 } finally {
   await broker.stop();
 }

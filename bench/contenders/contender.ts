@@ -7,6 +7,25 @@ export interface ThroughputRun {
   readonly tenant: string;
   readonly groupId: string;
   readonly expected: number;
+  /**
+   * The telemetry section's subscriptions (only the raw loop and the SDK take them): the topics of
+   * several tenants instead of `topic`, and what the SDK does with qos-0 records.
+   */
+  readonly subscription?: Subscription | undefined;
+}
+
+/** Several tenants' topics of one endpoint, named or as the SDK's pattern for every tenant. */
+export interface Subscription {
+  readonly endpoint: 'event' | 'telemetry';
+  /** The tenants, or `'*'`: every tenant, one pattern subscription (`^hono\.<endpoint>\..+`). */
+  readonly tenants: '*' | readonly string[];
+  /**
+   * Only records of topics starting with this count towards `expected`: a pattern also matches topics
+   * other work left on the broker, which are read but not counted.
+   */
+  readonly countedTopicPrefix: string;
+  /** The SDK's `qos0` option; left out, its default. */
+  readonly qos0?: 'atLeastOnce' | 'atMostOnce' | undefined;
 }
 
 /** A consumer under test. */
@@ -17,4 +36,12 @@ export interface Contender {
    * @returns how to stop it
    */
   start(run: ThroughputRun, handled: (count: number) => void): Promise<{ stop(): Promise<void> }>;
+}
+
+/** What the raw loop subscribes to for a run: its topic, the named tenants' topics, or the pattern. */
+export function subscribedTopics(run: ThroughputRun): string[] {
+  const subscription = run.subscription;
+  if (subscription === undefined) return [run.topic];
+  if (subscription.tenants === '*') return [`^hono\\.${subscription.endpoint}\\..+`];
+  return subscription.tenants.map((tenant) => `hono.${subscription.endpoint}.${tenant}`);
 }

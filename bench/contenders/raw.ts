@@ -1,9 +1,10 @@
 /**
  * The ceiling: the client library's `KafkaConsumer` in a consume loop of 500-record batches, storing the
- * offsets once per batch (auto commit of stored offsets), with no decoding and no handler.
+ * offsets once per batch (auto commit of stored offsets), with no decoding and no handler. With a
+ * subscription of several tenants it subscribes to their topics or to the same pattern as the SDK.
  */
 import kafka from '@confluentinc/kafka-javascript';
-import type { Contender } from './contender.js';
+import { type Contender, subscribedTopics } from './contender.js';
 
 interface Runtime {
   setDefaultConsumeTimeout(ms: number): void;
@@ -31,7 +32,8 @@ export const raw: Contender = {
         else reject(new Error(error.message));
       });
     });
-    consumer.subscribe([run.topic]);
+    consumer.subscribe(subscribedTopics(run));
+    const counted = run.subscription?.countedTopicPrefix;
     const state = { running: true };
     const loop = (async () => {
       while (state.running) {
@@ -42,12 +44,15 @@ export const raw: Contender = {
           });
         });
         if (messages.length === 0) continue;
-        const last = new Map<number, number>();
-        for (const message of messages) last.set(message.partition, message.offset);
-        consumer.offsetsStore(
-          [...last].map(([partition, offset]) => ({ topic: run.topic, partition, offset: offset + 1 })),
-        );
-        handled(messages.length);
+        const last = new Map<string, { topic: string; partition: number; offset: number }>();
+        let count = 0;
+        for (const message of messages) {
+          const { topic, partition, offset } = message;
+          last.set(`${topic}/${String(partition)}`, { topic, partition, offset: offset + 1 });
+          if (counted === undefined || topic.startsWith(counted)) count += 1;
+        }
+        consumer.offsetsStore([...last.values()]);
+        if (count > 0) handled(count);
       }
     })();
     return {

@@ -1,25 +1,37 @@
 /** This SDK: decoding into typed events, a no-op async handler, at-least-once commits, per ordering mode. */
-import type { HonoEventConsumerOptions } from '../../src/index.js';
+import type { HandlerContext, HonoEventConsumerOptions } from '../../src/index.js';
 import { loadSdk, quietLogger } from '../lib/sdk.js';
 import type { Contender } from './contender.js';
 
-/** The SDK with `ordering` and otherwise default options. */
+/**
+ * The SDK with `ordering` and otherwise default options; with a run's subscription, its endpoint,
+ * tenants (a list or `'*'`) and `qos0`.
+ */
 export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>): Contender {
   return {
     async start(run, handled) {
       const { HonoEventConsumer } = await loadSdk();
+      const subscription = run.subscription;
       const consumer = new HonoEventConsumer({
         brokers: run.brokers,
-        tenant: run.tenant,
+        tenant: subscription?.tenants ?? run.tenant,
+        endpoints: subscription?.endpoint,
+        qos0: subscription?.qos0,
         groupId: run.groupId,
         ordering,
         logger: quietLogger,
       });
-      const noop = async (): Promise<void> => {
-        handled(1);
+      const counted = subscription?.countedTopicPrefix;
+      const noop = async (_event: unknown, context: HandlerContext): Promise<void> => {
+        if (counted === undefined || context.topic.startsWith(counted)) handled(1);
         await Promise.resolve();
       };
-      await consumer.run({ event: noop, emptyNotification: noop, connection: noop, invalid: noop });
+      await consumer.run({
+        event: noop,
+        emptyNotification: noop,
+        connection: noop,
+        invalid: (_error, _record, context) => noop(undefined, context),
+      });
       return { stop: () => consumer.stop() };
     },
   };

@@ -9,6 +9,7 @@ import {
   encodeEmptyNotification,
   type EncodedRecord,
 } from '../../src/index.js';
+import kafka from '@confluentinc/kafka-javascript';
 import { TestAdmin, TestProducer } from '../../test/integration/clients.js';
 
 /** A small deterministic random number generator (mulberry32), so every run produces the same data. */
@@ -53,12 +54,50 @@ export function honoMixRecord(tenantId: string, index: number, devices: number):
   });
 }
 
+/**
+ * Record `index` of a telemetry topic: the JSON payload of the Hono mix's data events (about 200 bytes),
+ * written to `hono.telemetry.<tenant>` with the given `qos`, spread over `devices` devices.
+ */
+export function telemetryRecord(tenantId: string, index: number, devices: number, qos: 0 | 1): EncodedRecord {
+  const payload = JSON.stringify({
+    temperature: 20 + (index % 150) / 10,
+    humidity: 40 + (index % 30),
+    battery: 87,
+    seq: index,
+    status: 'ok',
+    note: padding,
+  });
+  return encodeDataEvent({
+    tenantId,
+    deviceId: `device-${String(index % devices).padStart(4, '0')}`,
+    endpoint: 'telemetry',
+    qos,
+    contentType: 'application/json',
+    payload,
+  });
+}
+
 /** Bytes of a record's value, key and headers, as the broker stores them (about). */
 export function recordBytes(record: EncodedRecord): number {
   let bytes = record.key.length + (record.value?.length ?? 0);
   for (const header of record.headers)
     for (const [name, value] of Object.entries(header)) bytes += name.length + value.length;
   return bytes;
+}
+
+/** The names of every topic on the brokers. */
+export async function listTopics(brokers: string): Promise<string[]> {
+  const admin = kafka.AdminClient.create({ 'bootstrap.servers': brokers });
+  try {
+    return await new Promise<string[]>((resolve, reject) => {
+      admin.listTopics({ timeout: 15_000 }, (error: kafka.LibrdKafkaError | null | undefined, topics) => {
+        if (error === null || error === undefined) resolve(topics);
+        else reject(new Error(`listTopics: ${error.message}`));
+      });
+    });
+  } finally {
+    admin.disconnect();
+  }
 }
 
 /** Creates a topic and waits for it. */
