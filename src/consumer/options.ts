@@ -128,7 +128,8 @@ export interface HonoEventConsumerOptions {
    * - `atMostOnce`: its offset counts as done once it is fetched, so it never holds back a commit; its
    *   handler is called once (in its device's order) and not retried, and a failure is reported as
    *   `handlerError` and `skipped`. After a crash, the qos-0 records fetched but not handled yet are lost:
-   *   at most those within `maxUncommitted` of the committed position of each partition.
+   *   those the consumer held, which back-pressure keeps to about `maxInFlight` (plus one poll's
+   *   `batchSize`) across all partitions.
    * @defaultValue 'atLeastOnce'
    */
   readonly qos0?: 'atLeastOnce' | 'atMostOnce' | undefined;
@@ -139,8 +140,9 @@ export interface HonoEventConsumerOptions {
   readonly groupId: string;
   /**
    * Where a group without committed offsets (or with a committed offset that no longer exists) starts.
-   * `latest` means the records written after the consumer started: a topic that did not exist at the
-   * start (a new tenant) is read from its first record.
+   * `latest` means the records written after the partition was assigned (a record written between `run()`
+   * and the assignment is not read); a topic that did not exist at the start (a new tenant) is read from
+   * its first record.
    * @defaultValue 'earliest'
    */
   readonly startFrom?: 'earliest' | 'latest' | undefined;

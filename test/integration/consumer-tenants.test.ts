@@ -1,0 +1,120 @@
+/**
+ * Telemetry and every tenant on the real broker (issue 14): events and telemetry of a tenant through one
+ * consumer, each saying where it came from; `tenant: '*'` reading the topic of a tenant created while it
+ * runs, from its first record, within 15 s, under the classic protocol and under KIP-848
+ * (`groupProtocol: 'consumer'`), where the broker matches the pattern.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HonoEventConsumer } from '../../src/consumer/hono-event-consumer.js';
+import type { HonoEventConsumerOptions } from '../../src/consumer/options.js';
+import { HonoSimulator } from '../../src/testing/hono-simulator.js';
+import type { HonoEvent } from '../../src/wire/types.js';
+import { randomSuffix, TestAdmin } from './clients.js';
+import { quietLogger, waitFor } from './consumer-helpers.js';
+import { kafkaEnvironment } from './kafka-env.js';
+
+const { bootstrapServers } = kafkaEnvironment();
+
+let admin: TestAdmin;
+let simulator: HonoSimulator;
+const topics: string[] = [];
+const consumers: HonoEventConsumer[] = [];
+
+beforeEach(() => {
+  admin = new TestAdmin(bootstrapServers);
+  simulator = new HonoSimulator({ brokers: bootstrapServers, logger: quietLogger });
+});
+
+afterEach(async () => {
+  await Promise.all(consumers.splice(0).map((consumer) => consumer.stop()));
+  await simulator.close();
+  for (const topic of topics.splice(0)) await admin.deleteTopic(topic);
+  admin.disconnect();
+});
+
+async function createTopic(topic: string, partitions = 2): Promise<void> {
+  topics.push(topic);
+  await admin.createTopic(topic, partitions);
+}
+
+/** A running consumer that collects what it handles. */
+async function consume(options: Omit<HonoEventConsumerOptions, 'brokers' | 'groupId' | 'logger'>) {
+  const seen: HonoEvent[] = [];
+  const assigned = new Set<string>();
+  const consumer = new HonoEventConsumer({
+    brokers: bootstrapServers,
+    groupId: `it-tenants-${randomSuffix()}`,
+    logger: quietLogger,
+    commitIntervalMs: 200,
+    ...options,
+  });
+  consumers.push(consumer);
+  consumer.on('assigned', (partitions) => {
+    for (const { topic } of partitions) assigned.add(topic);
+  });
+  await consumer.run({
+    event: (event) => {
+      seen.push(event);
+    },
+  });
+  return { consumer, seen, assigned };
+}
+
+describe('telemetry and events', () => {
+  it('reads both endpoints of a tenant, each event with its endpoint, tenant and qos', async () => {
+    const tenant = `it-tel-${randomSuffix()}`;
+    await createTopic(`hono.event.${tenant}`);
+    await createTopic(`hono.telemetry.${tenant}`);
+    const device = simulator.device(tenant, 'sensor-1');
+    await device.sendTelemetry('t0', 'text/plain', 0);
+    await device.sendTelemetry('t1', 'text/plain', 1);
+    await device.sendEvent('e1', 'text/plain');
+
+    const { seen } = await consume({ tenant, endpoints: ['event', 'telemetry'] });
+    await waitFor(() => seen.length === 3, 'three records');
+    const described = seen
+      .map(
+        (event) =>
+          `${event.endpoint}/${event.tenantId}/qos${String(event.qos)}/${event.type === 'event' ? event.payload.toString() : ''}`,
+      )
+      .sort();
+    expect(described).toStrictEqual([
+      `event/${tenant}/qos1/e1`,
+      `telemetry/${tenant}/qos0/t0`,
+      `telemetry/${tenant}/qos1/t1`,
+    ]);
+  });
+});
+
+describe.each(['classic', 'consumer'] as const)("tenant '*' (group protocol %s)", (groupProtocol) => {
+  it('reads a tenant created while it runs from its first record, within 15 s', async () => {
+    // Names of this run only: other tests' tenants match the pattern too, and are ignored here.
+    const run = randomSuffix();
+    const before = `it-all-${run}-a`;
+    await createTopic(`hono.telemetry.${before}`);
+    // Written before the start: startFrom 'latest' skips it.
+    await simulator.device(before, 'd').sendTelemetry('before the start', 'text/plain', 1);
+    const { seen, assigned } = await consume({
+      tenant: '*',
+      endpoints: ['event', 'telemetry'],
+      startFrom: 'latest',
+      groupProtocol,
+    });
+    const ofRun = (): HonoEvent[] => seen.filter((event) => event.tenantId.includes(run));
+    await waitFor(
+      () => assigned.has(`hono.telemetry.${before}`),
+      'the assignment of the existing tenant',
+      30_000,
+    );
+
+    const created = `it-all-${run}-b`;
+    await createTopic(`hono.event.${created}`);
+    const createdAt = Date.now();
+    // Written at once, long before the consumer is assigned the new topic: it still reads it.
+    await simulator.device(created, 'd').sendEvent('first', 'text/plain');
+    await waitFor(() => ofRun().length > 0, 'the new tenant’s first record', 15_000);
+    const pickedUpMs = Date.now() - createdAt;
+    expect(pickedUpMs).toBeLessThan(15_000);
+    expect(ofRun().map((event) => `${event.endpoint}/${event.tenantId}`)).toStrictEqual([`event/${created}`]);
+  }, 60_000);
+});
