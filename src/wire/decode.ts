@@ -30,6 +30,8 @@ const EMPTY_NOTIFICATION_TYPE = Buffer.from(HonoContentType.EmptyNotification, '
 const CONNECTION_TYPE = Buffer.from(HonoContentType.ConnectionNotification, 'utf8');
 const PROVISIONING_TYPE = Buffer.from(HonoContentType.ProvisioningNotification, 'utf8');
 
+const TELEMETRY_PREFIX = 'hono.telemetry.';
+
 const Kind = { Empty: 0, Connection: 1, Provisioning: 2, Other: 3 } as const;
 type Kind = (typeof Kind)[keyof typeof Kind];
 
@@ -284,7 +286,9 @@ function decodeConnection(
  * Decodes a Kafka record from `hono.event.<tenant>` or `hono.telemetry.<tenant>` into a typed Hono event.
  *
  * The kind follows the `content-type` header: an empty notification, a connection event, a device
- * provisioning notification, or any other event (`type: 'event'`, with its payload). Header values are
+ * provisioning notification, or any other event (`type: 'event'`, with its payload). Hono writes connection
+ * events and provisioning notifications to `hono.event.<tenant>` only: on a telemetry topic a record with
+ * their content type is decoded as any other event (a device's data, with that content type). Header values are
  * read the way Hono writes them (strings as raw UTF-8, numbers and booleans as JSON text), and the first
  * of repeated headers wins. What is strict and what is lenient is listed in `docs/decoding.md`.
  *
@@ -317,7 +321,13 @@ function decodeConnection(
 export function decodeEvent(record: KafkaRecord): HonoEvent {
   checkShape(record);
   const headers = scanHeaders(record);
-  switch (kindOf(headers.contentType)) {
+  let kind = kindOf(headers.contentType);
+  // Hono writes connection events and provisioning notifications to the event topic only: on a telemetry
+  // topic a record with their content type is a device's data (it could not be trusted as Hono's own).
+  if ((kind === Kind.Connection || kind === Kind.Provisioning) && record.topic.startsWith(TELEMETRY_PREFIX)) {
+    kind = Kind.Other;
+  }
+  switch (kind) {
     case Kind.Empty: {
       const event = baseOf(HonoEventType.EmptyNotification, record, headers);
       if (!isEmpty(record.value)) {

@@ -326,6 +326,7 @@ export function encodeEmptyNotification(init: EmptyNotificationInit): EncodedRec
  * @category Wire format
  */
 export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord {
+  checkEventOnly(init, 'connection events');
   const cause: string = init.cause; // widened: JavaScript callers may pass anything
   if (cause !== ConnectionCause.Connected && cause !== ConnectionCause.Disconnected) {
     throw new EncodeError('cause', "cause must be 'connected' or 'disconnected'");
@@ -338,6 +339,13 @@ export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord 
   }
   const payload = { cause: init.cause, 'remote-id': init.remoteId, source: init.source, data };
   return encode(init, HonoContentType.ConnectionNotification, text(JSON.stringify(payload)), []);
+}
+
+/** Hono writes connection events and provisioning notifications to the event topic only. */
+function checkEventOnly(init: HonoEventInitBase, what: string): void {
+  if (init.endpoint === HonoEndpoint.Telemetry) {
+    throw new EncodeError('endpoint', `Hono writes ${what} to hono.event.<tenant> only, never to telemetry`);
+  }
 }
 
 /**
@@ -356,6 +364,7 @@ export function encodeConnectionEvent(init: ConnectionEventInit): EncodedRecord 
  * @category Wire format
  */
 export function encodeProvisioningNotification(init: ProvisioningNotificationInit): EncodedRecord {
+  checkEventOnly(init, 'provisioning notifications');
   const registrationStatus = init.registrationStatus ?? 'NEW';
   checkText('registrationStatus', registrationStatus, true);
   return encode(init, HonoContentType.ProvisioningNotification, null, [

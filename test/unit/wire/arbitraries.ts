@@ -40,6 +40,11 @@ const base = fc.record({
   timestamp: optional(fc.nat()),
 });
 
+/** Connection events and provisioning notifications are written to the event topic only. */
+function eventOnly<Init extends { readonly endpoint?: 'event' | 'telemetry' | undefined }>(init: Init): Init {
+  return init.endpoint === 'telemetry' ? { ...init, endpoint: 'event' } : init;
+}
+
 /** Any valid event for the encoders, of every kind. */
 export const eventInitArbitrary: fc.Arbitrary<HonoEventInit> = fc.oneof(
   base.map((init) => ({ type: 'emptyNotification' as const, ...init })),
@@ -51,10 +56,14 @@ export const eventInitArbitrary: fc.Arbitrary<HonoEventInit> = fc.oneof(
       source: text,
       data: optional(fc.dictionary(text, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 })),
     })
-    .map(({ init, ...payload }) => ({ type: 'connection' as const, ...init, ...payload })),
+    .map(({ init, ...payload }) => ({ type: 'connection' as const, ...eventOnly(init), ...payload })),
   fc
     .record({ init: base, registrationStatus: optional(nonEmptyText), gatewayId: optional(text) })
-    .map(({ init, ...provisioning }) => ({ type: 'provisioning' as const, ...init, ...provisioning })),
+    .map(({ init, ...provisioning }) => ({
+      type: 'provisioning' as const,
+      ...eventOnly(init),
+      ...provisioning,
+    })),
   fc
     .record({
       init: base,

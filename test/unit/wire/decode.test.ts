@@ -115,6 +115,25 @@ describe('decodeEvent: the kinds', () => {
     const event = decodeEvent(rawRecord(standardHeaders(EMPTY), { topic: 'hono.telemetry.t-1' }));
     expect(event).toMatchObject({ endpoint: 'telemetry', tenantId: 't-1' });
   });
+
+  it('decodes an empty notification on telemetry (an HTTP device’s ttd), but no connection event or provisioning notification', () => {
+    const telemetry = { topic: 'hono.telemetry.t-1' };
+    expect(decodeEvent(rawRecord(standardHeaders(EMPTY), telemetry)).type).toBe('emptyNotification');
+    // Hono writes these to the event topic only: on telemetry they are a device's data.
+    expect(
+      decodeEvent(rawRecord(standardHeaders(CONNECTION), { ...telemetry, value: connected })),
+    ).toMatchObject({
+      type: 'event',
+      endpoint: 'telemetry',
+      contentType: CONNECTION,
+      payload: connected,
+    });
+    expect(decodeEvent(rawRecord(standardHeaders(PROVISIONING), telemetry))).toMatchObject({
+      type: 'event',
+      contentType: PROVISIONING,
+      payload: Buffer.alloc(0),
+    });
+  });
 });
 
 describe('decodeEvent: the record is read, never changed or copied', () => {

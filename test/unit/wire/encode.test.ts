@@ -156,6 +156,19 @@ describe('encoders write what Hono writes', () => {
 });
 
 describe('encoders reject what Hono never writes', () => {
+  it('rejects a connection event or provisioning notification for the telemetry topic', () => {
+    const telemetry = { tenantId: 'acme', deviceId: '4711', endpoint: 'telemetry' } as const;
+    expect(() =>
+      encodeConnectionEvent({ ...telemetry, cause: 'connected', remoteId: 'r', source: 's' }),
+    ).toThrow(
+      new EncodeError(
+        'endpoint',
+        'Hono writes connection events to hono.event.<tenant> only, never to telemetry',
+      ),
+    );
+    expect(() => encodeProvisioningNotification(telemetry)).toThrow(EncodeError);
+  });
+
   it('rejects an event type it does not know (from JavaScript) with an EncodeError', () => {
     const unknown = { ...who, type: 'telemetry' } as unknown as Parameters<typeof encodeEvent>[0];
     expect(() => encodeEvent(unknown)).toThrow(EncodeError);
