@@ -36,6 +36,15 @@ export const OutputFormat = {
 /** One of {@link OutputFormat}. */
 export type OutputFormat = (typeof OutputFormat)[keyof typeof OutputFormat];
 
+/** What a `qos` 0 record gets, as the SDK's `qos0` option names it. */
+export type Qos0Policy = 'atLeastOnce' | 'atMostOnce';
+
+/** The values of `--qos0`, with the SDK's name of each. */
+export const qos0Values: Readonly<Record<string, Qos0Policy>> = {
+  'at-least-once': 'atLeastOnce',
+  'at-most-once': 'atMostOnce',
+};
+
 /** The consumer group of the command unless `--group` names another. */
 export const defaultGroup = 'eclipse-hono-kafka-cli';
 
@@ -47,7 +56,12 @@ export type CommandName = (typeof commandNames)[number];
 /** Everything the `consume` command needs, validated. */
 export interface ConsumeArgs {
   readonly brokers: string;
-  readonly tenants: readonly string[];
+  /** The tenants named with `--tenant`, or `'*'` for every tenant (`--all-tenants`). */
+  readonly tenants: readonly string[] | '*';
+  /** The endpoints to consume: `--event`, `--telemetry`, or both when neither is given. */
+  readonly endpoints: readonly HonoEndpoint[];
+  /** What a `qos` 0 record gets (`--qos0`): the SDK's `qos0` option. */
+  readonly qos0: Qos0Policy;
   readonly groupId: string;
   readonly startFrom: 'earliest' | 'latest';
   readonly maxEvents: number | undefined;
@@ -78,6 +92,10 @@ export type Invocation =
 const consumeOptions = {
   ...connectionOptions,
   tenant: { type: 'string', short: 't', multiple: true },
+  'all-tenants': { type: 'boolean' },
+  event: { type: 'boolean' },
+  telemetry: { type: 'boolean' },
+  qos0: { type: 'string' },
   group: { type: 'string', short: 'g' },
   'from-beginning': { type: 'boolean' },
   'max-events': { type: 'string', short: 'n' },
@@ -283,14 +301,10 @@ function consumeArgs(
   );
   problems.push(...brokerProblems);
 
-  const tenants = [...new Set((given.tenant ?? []).flatMap(list))];
-  if (given.tenant?.some((entry) => list(entry).length === 0) === true) {
-    problems.push("--tenant is empty: give a tenant id, e.g. '--tenant DEFAULT_TENANT'");
-  } else if (tenants.length === 0) problems.push('--tenant is required');
-  for (const tenant of tenants) {
-    const reason = tenantError(tenant, HonoEndpoint.Event);
-    if (reason !== undefined) problems.push(`--tenant '${tenant}': ${reason}`);
-  }
+  const endpoints = endpointsOf(given);
+  const tenants = tenantsOf(given, endpoints, problems);
+  const warnings = [...connection.warnings];
+  const qos0 = qos0Of(given.qos0, endpoints, problems, warnings);
 
   const groupId = given.group ?? defaultGroup;
   if (groupId.trim() === '') problems.push('--group must not be empty');
@@ -305,6 +319,8 @@ function consumeArgs(
   return {
     brokers: connection.brokers,
     tenants,
+    endpoints,
+    qos0,
     groupId,
     startFrom: given['from-beginning'] === true ? 'earliest' : 'latest',
     maxEvents,
@@ -313,13 +329,77 @@ function consumeArgs(
     quiet,
     connectTimeoutMs: connection.connectTimeoutMs,
     kafka: connection.kafka,
-    warnings: connection.warnings,
+    warnings,
   };
+}
+
+/** The endpoints of `--event` and `--telemetry`; both when neither is given, as `hono-cli app consume` does. */
+function endpointsOf(given: ConsumeValues): HonoEndpoint[] {
+  const event = given.event === true;
+  const telemetry = given.telemetry === true;
+  if (event === telemetry) return [HonoEndpoint.Event, HonoEndpoint.Telemetry];
+  return [event ? HonoEndpoint.Event : HonoEndpoint.Telemetry];
+}
+
+/**
+ * The tenants of `--tenant` (repeated or comma-separated, without duplicates), or `'*'` with
+ * `--all-tenants`. Each tenant id must fit the topic of every endpoint consumed.
+ */
+function tenantsOf(
+  given: ConsumeValues,
+  endpoints: readonly HonoEndpoint[],
+  problems: string[],
+): readonly string[] | '*' {
+  const tenants = [...new Set((given.tenant ?? []).flatMap(list))];
+  if (given['all-tenants'] === true) {
+    if (given.tenant !== undefined)
+      problems.push('--all-tenants and --tenant exclude each other: give one of them');
+    return '*';
+  }
+  if (given.tenant?.some((entry) => list(entry).length === 0) === true) {
+    problems.push("--tenant is empty: give a tenant id, e.g. '--tenant DEFAULT_TENANT'");
+  } else if (tenants.length === 0) {
+    problems.push('--tenant is required (or --all-tenants for every tenant)');
+  }
+  // The telemetry prefix is the longer one: a tenant id that fits it fits both.
+  const endpoint = endpoints.includes(HonoEndpoint.Telemetry) ? HonoEndpoint.Telemetry : HonoEndpoint.Event;
+  for (const tenant of tenants) {
+    if (tenant === '*') {
+      problems.push("--tenant '*' is not a tenant id: --all-tenants consumes every tenant");
+      continue;
+    }
+    const reason = tenantError(tenant, endpoint);
+    if (reason !== undefined) problems.push(`--tenant '${tenant}': ${reason}`);
+  }
+  return tenants;
+}
+
+/** The policy of `--qos0` (default at least once), with a warning when no telemetry is consumed. */
+function qos0Of(
+  given: string | undefined,
+  endpoints: readonly HonoEndpoint[],
+  problems: string[],
+  warnings: string[],
+): Qos0Policy {
+  if (given === undefined) return 'atLeastOnce';
+  const policy = Object.hasOwn(qos0Values, given) ? qos0Values[given] : undefined;
+  if (policy === undefined) {
+    const names = Object.keys(qos0Values).map((name) => `'${name}'`);
+    problems.push(`--qos0 must be ${names.join(' or ')}, not '${given}'`);
+    return 'atLeastOnce';
+  }
+  if (!endpoints.includes(HonoEndpoint.Telemetry))
+    warnings.push('--qos0 has no effect with --event alone: Hono writes every event with qos 1');
+  return policy;
 }
 
 /** What the options of `consume` parse into. */
 interface ConsumeValues extends ConnectionValues {
   readonly tenant?: readonly string[] | undefined;
+  readonly 'all-tenants'?: boolean | undefined;
+  readonly event?: boolean | undefined;
+  readonly telemetry?: boolean | undefined;
+  readonly qos0?: string | undefined;
   readonly group?: string | undefined;
   readonly 'from-beginning'?: boolean | undefined;
   readonly 'max-events'?: string | undefined;

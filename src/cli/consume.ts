@@ -1,20 +1,21 @@
 /**
  * The command line's entry function (it runs `command` and `simulate` from their own modules) and the
- * `consume` command: a {@link HonoEventConsumer} whose
- * handler writes each event to stdout and resolves only once the stream took the line, so that a
- * position is committed only after its event was printed.
+ * `consume` command: a {@link HonoEventConsumer} of events, telemetry or both, for some tenants or every
+ * tenant, whose handler writes each event to stdout and resolves only once the stream took the line, so
+ * that a position is committed only after its event was printed.
  *
  * Stopping (`--max-events` reached, SIGINT, SIGTERM, a fatal error) closes a gate first: from then on
  * the handler prints nothing and rejects, which leaves the record uncommitted (with one attempt and
  * `onFailure: 'pause'` the SDK abandons it as soon as `stop()` starts), and `ordering: 'partition'`
  * keeps each partition's printed events a prefix of the partition. So what was printed, and only that,
- * is committed.
+ * is committed. The one exception is asked for with `--qos0 at-most-once`: a `qos` 0 telemetry record
+ * counts as done once fetched, so one fetched but not printed when the command stops is committed too.
  */
 import type { HonoEventConsumer } from '../consumer/hono-event-consumer.js';
 import { type DecodeError, HandlerErrorCode, type HonoKafkaError, OptionsError } from '../errors.js';
 import type { HonoEventHandlers } from '../consumer/handlers.js';
 import { type HonoEventConsumerOptions, type Logger, secretValues } from '../consumer/options.js';
-import { eventTopic } from '../tenant.js';
+import { honoTopic, topicPrefix } from '../tenant.js';
 import type { HonoEvent } from '../wire/types.js';
 import { type ConsumeArgs, parseCommandLine } from './args.js';
 import { formatEvent, formatInvalid } from './format.js';
@@ -62,6 +63,21 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return runSimulate(invocation.args, io);
     }
   }
+}
+
+/**
+ * The topics a run reads, for its notice: `hono.event.acme, hono.telemetry.acme`, or with every tenant
+ * `hono.event.* and hono.telemetry.* (every tenant)`.
+ */
+function consumedTopics(args: ConsumeArgs): string {
+  if (args.tenants === '*') {
+    const patterns = args.endpoints.map((endpoint) => `${topicPrefix(endpoint)}*`);
+    return `${patterns.join(' and ')} (every tenant)`;
+  }
+  const { tenants } = args;
+  return args.endpoints
+    .flatMap((endpoint) => tenants.map((tenant) => honoTopic(endpoint, tenant)))
+    .join(', ');
 }
 
 /** Why a record was not printed: the command is stopping. The SDK leaves the record uncommitted. */
@@ -137,8 +153,8 @@ class ConsumeCommand {
     if (!args.quiet) await this.#status.note(`${programName}: ${connectingText(args.brokers)}`);
     try {
       await consumer.run(this.#handlers());
-      const topics = args.tenants.map(eventTopic).join(', ');
-      if (!this.#closed) this.#notice(`consuming ${topics} in group ${args.groupId} (Ctrl-C stops)`);
+      if (!this.#closed)
+        this.#notice(`consuming ${consumedTopics(args)} in group ${args.groupId} (Ctrl-C stops)`);
       await this.#finished;
     } catch (error) {
       // A setting librdkafka refuses (unknown name, bad value) is a usage error of --kafka.
@@ -165,6 +181,8 @@ class ConsumeCommand {
     return {
       brokers: args.brokers,
       tenant: args.tenants,
+      endpoints: args.endpoints,
+      qos0: args.qos0,
       groupId: args.groupId,
       startFrom: args.startFrom,
       // One record per partition at a time: each partition is printed in order, and what was printed

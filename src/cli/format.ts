@@ -65,6 +65,7 @@ export function payloadOf(
 export function eventFields(event: HonoEvent): Record<string, unknown> {
   const common = {
     type: event.type,
+    endpoint: event.endpoint,
     tenantId: event.tenantId,
     deviceId: event.deviceId,
     contentType: contentTypeOf(event),
@@ -112,7 +113,21 @@ function contentTypeOf(event: HonoEvent): string {
 }
 
 /**
- * An event as one line, without the newline.
+ * What the fourth column of a text line says: the endpoint for a device's data (`event` or `telemetry`,
+ * so that an event's line reads as it always did), the notification's type otherwise (`connection`,
+ * `provisioning`, `emptyNotification`), prefixed with `telemetry:` should one come from a telemetry topic.
+ *
+ * @param event - the decoded event
+ * @returns the column's text
+ */
+function kindOf(event: HonoEvent): string {
+  if (event.type === 'event') return event.endpoint;
+  return event.endpoint === 'event' ? event.type : `${event.endpoint}:${event.type}`;
+}
+
+/**
+ * An event as one line, without the newline. A text line is `<creation time> <tenant> <device> <kind>
+ * [<partition>]@<offset> qos=<qos> ...`, where the kind is said by {@link kindOf}.
  *
  * @param event - the decoded event
  * @param format - `json` or `text`
@@ -126,7 +141,7 @@ export function formatEvent(event: HonoEvent, format: OutputFormat): string {
     time,
     event.tenantId,
     printable(event.deviceId),
-    event.type,
+    kindOf(event),
     `[${event.partition}]@${event.offset}`,
   ];
   const details = [`qos=${event.qos}`];

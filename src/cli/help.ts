@@ -56,10 +56,12 @@ Other:
 /** `eclipse-hono-kafka --help`. */
 export const generalHelp = `Usage: ${programName} <command> [options]
 
-Receive Eclipse Hono device events from Apache Kafka, at least once, and send commands to devices.
+Receive Eclipse Hono telemetry and events from Apache Kafka, at least once, and send commands to
+devices.
 
 Commands:
-  consume    print the events of one or more tenants, committing each after it was printed
+  consume    print the telemetry and events of some tenants or every tenant, committing each
+             message after it was printed
   command    send a command to a device and print its response (like hono-cli app command)
   simulate   simulated devices that answer commands (the SDK's Hono simulator), for trying out
 
@@ -72,23 +74,38 @@ ${exitCodes}
 `;
 
 /** `eclipse-hono-kafka consume --help`. */
-export const consumeHelp = `Usage: ${programName} consume --brokers <host:port,...> --tenant <id> [options]
+export const consumeHelp = `Usage: ${programName} consume --brokers <host:port,...> --tenant <id>|--all-tenants [options]
 
-Print the events of Hono tenants (topics hono.event.<tenant>) as they arrive, one line per
-event on stdout. An event's position is committed in the consumer group only after its line
-was written, so a later run with the same --group resumes after the last printed event.
+Print the telemetry and events of Hono tenants (topics hono.telemetry.<tenant> and
+hono.event.<tenant>) as they arrive, one line per message on stdout. A message's position is
+committed in the consumer group only after its line was written, so a later run with the same
+--group resumes after the last printed message.
 
 Connection:
   -b, --brokers <list>       bootstrap brokers, host:port[,host:port...]
                              (default: env ${EnvVar.brokers})
-  -t, --tenant <id>          tenant to consume (required); repeat it or separate with commas
+  -t, --tenant <id>          tenant to consume; repeat it or separate with commas
+      --all-tenants          every tenant, also those created while it runs (read from their
+                             first message, found within about 15 s); one of --tenant and
+                             --all-tenants is required
   -g, --group <id>           consumer group (default: ${defaultGroup})
-      --from-beginning       a group without committed positions starts at the oldest event
-                             (default: at the newest, only events that arrive from now on)
+      --from-beginning       a group without committed positions starts at the oldest message
+                             (default: at the newest, only messages that arrive from now on)
       --connect-timeout <s>  seconds to wait for a broker (default: ${defaultConnectTimeoutSeconds})
 
+Messages:
+      --telemetry            consume telemetry (hono.telemetry.<tenant>)
+      --event                consume events (hono.event.<tenant>)
+                             (default: both, as hono-cli app consume does)
+      --qos0 <policy>        what telemetry sent with qos 0 gets: at-least-once (default),
+                             printed and committed like every other message; or at-most-once,
+                             committed once fetched and never printed twice: such messages
+                             fetched but not printed when the command stops (a signal,
+                             --max-events, a failure or a crash) are lost
+
 Output:
-  -n, --max-events <n>       stop after n events; exactly those are committed
+  -n, --max-events <n>       stop after n messages; exactly those are committed (with
+                             --qos0 at-most-once, qos-0 telemetry fetched beyond them too)
       --format <json|text>   json (default): one JSON object per line; text: one readable line
       --progress             live progress on stderr (default: when stderr is a terminal)
   -q, --quiet                no progress, no notices (errors and invalid records still show)
@@ -112,14 +129,16 @@ Other:
       --version              show the version
 
 Output format: each JSON line has type (event, connection, emptyNotification or
-provisioning), tenantId, deviceId, contentType, creationTime, qos, ttd and ttl when set,
-topic, partition and offset, and by type: contentEncoding, payload and payloadEncoding;
-cause, remoteId, source and data; registrationStatus and gatewayId. The payload is UTF-8
-text (payloadEncoding "utf8") when the content type is text/*, JSON, XML or YAML, there is
-no content-encoding and the bytes are valid UTF-8; otherwise it is base64. Each partition
-is printed in offset order. Records that are not Hono events are reported on stderr with
-their error code and position, and committed. Events whose ttl has expired are skipped and
-committed, as Hono does.
+provisioning), endpoint (telemetry or event), tenantId, deviceId, contentType, creationTime,
+qos, ttd and ttl when set, topic, partition and offset, and by type: contentEncoding,
+payload and payloadEncoding; cause, remoteId, source and data; registrationStatus and
+gatewayId. The payload is UTF-8 text (payloadEncoding "utf8") when the content type is
+text/*, JSON, XML or YAML, there is no content-encoding and the bytes are valid UTF-8;
+otherwise it is base64. Each partition is printed in offset order. A text line is
+'<creation time> <tenant> <device> <kind> [<partition>]@<offset> qos=<qos> ...', where the
+kind is telemetry or event for a device's data, or the notification's type. Records that are
+not Hono messages are reported on stderr with their error code and position, and committed.
+Messages whose ttl has expired are skipped and committed, as Hono does.
 
 ${exitCodes}
 
@@ -127,6 +146,7 @@ Examples:
   ${programName} consume -b 127.0.0.1:9092 -t DEFAULT_TENANT
   ${programName} consume -b 127.0.0.1:9092 -t DEFAULT_TENANT --from-beginning \\
     --max-events 10 > events.jsonl
+  ${programName} consume -b 127.0.0.1:9092 --all-tenants --telemetry --qos0 at-most-once
   ${EnvVar.password}=hono-secret ${programName} consume -b hono.eclipseprojects.io:9094 \\
     -t DEFAULT_TENANT --tls --sasl-mechanism SCRAM-SHA-512 --username hono
 `;

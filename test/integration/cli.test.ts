@@ -1,7 +1,10 @@
 /**
  * The command-line tool against the real broker, run as a process: `consume --from-beginning
  * --max-events` prints exactly that many events as JSON lines, exits 0 and commits exactly what it
- * printed; a second run resumes after them and stops cleanly on SIGTERM; a usage error exits 2 and a
+ * printed; a second run resumes after them and stops cleanly on SIGTERM; telemetry at qos 0 and 1 and
+ * events written by the simulator are printed with their endpoint, both by default, one with
+ * `--telemetry` or `--event`; `--all-tenants` prints the messages of a tenant created while it runs;
+ * a usage error exits 2 and a
  * refused login exits 1, neither quoting the password; `--tls --ca-file` work over SSL and SASL_SSL, and
  * a CA that did not sign the broker's certificate fails at once with ERR_HONO_TLS. `command` against
  * `simulate`: a 200 response (exit 0), Hono's 503 for a device that is not connected (exit 4), a device's
@@ -11,9 +14,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HonoSimulator } from '../../src/testing/hono-simulator.js';
 import { encodeConnectionEvent } from '../../src/wire/encode.js';
 import { randomSuffix, TestAdmin } from './clients.js';
-import { createTestTopic, sequencedEvents, type TestTopic } from './consumer-helpers.js';
+import { createTestTopic, quietLogger, sequencedEvents, type TestTopic } from './consumer-helpers.js';
 import { kafkaEnvironment, saslEnvironment, tlsEnvironment } from './kafka-env.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -108,7 +112,7 @@ describe('eclipse-hono-kafka consume', () => {
       ...sequencedEvents(tenant, ['d', 'e'], 7, 1),
     ]);
     const brokers = kafkaEnvironment().bootstrapServers;
-    const common = ['consume', '--brokers', brokers, '--tenant', tenant, '--group', groupId];
+    const common = ['consume', '--brokers', brokers, '--tenant', tenant, '--group', groupId, '--event'];
 
     const first = await runCli([...common, '--from-beginning', '--max-events', '20']);
     expect(first.code, first.stderr).toBe(0);
@@ -207,6 +211,171 @@ describe('eclipse-hono-kafka consume', () => {
     expect(run.stderr).toMatch(/^eclipse-hono-kafka: error: ERR_HONO_AUTHENTICATION: .*authentication/im);
     expect(run.stderr).not.toContain(secret);
   });
+});
+
+describe('eclipse-hono-kafka consume: telemetry and every tenant', () => {
+  const brokers = kafkaEnvironment().bootstrapServers;
+  const tenants: string[] = [];
+  let simulator: HonoSimulator | undefined;
+  afterEach(async () => {
+    await simulator?.close();
+    simulator = undefined;
+    const admin = new TestAdmin(brokers);
+    try {
+      for (const tenant of tenants.splice(0)) {
+        for (const endpoint of ['event', 'telemetry']) await admin.deleteTopic(`hono.${endpoint}.${tenant}`);
+      }
+    } finally {
+      admin.disconnect();
+    }
+  });
+
+  /** Creates the event and telemetry topics of a new tenant (deleted after the test). */
+  async function newTenant(): Promise<string> {
+    const tenant = `cli-tel-${randomSuffix()}`;
+    tenants.push(tenant);
+    const admin = new TestAdmin(brokers);
+    try {
+      for (const endpoint of ['event', 'telemetry']) await admin.createTopic(`hono.${endpoint}.${tenant}`, 1);
+    } finally {
+      admin.disconnect();
+    }
+    return tenant;
+  }
+
+  /**
+   * A device of the tenant, as Hono's adapters write it: telemetry at qos 0, at qos 1, at qos 0 again,
+   * and two events.
+   */
+  async function sendMessages(tenant: string): Promise<void> {
+    simulator ??= new HonoSimulator({ brokers, logger: quietLogger, closeTimeoutMs: 10_000 });
+    const device = simulator.device(tenant, 'dev1');
+    await device.sendTelemetry('{"temp":21}', 'application/json', 0);
+    await device.sendTelemetry('{"temp":22}', 'application/json', 1);
+    await device.sendTelemetry('{"temp":23}', 'application/json', 0);
+    await device.sendEvent('{"alarm":1}', 'application/json');
+    await device.sendEvent('{"alarm":2}', 'application/json');
+  }
+
+  const parsed = (stdout: string): Record<string, unknown>[] =>
+    linesOf(stdout).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  /** What a printed line says: endpoint, qos and payload. */
+  const summary = (line: Record<string, unknown>) => ({
+    endpoint: line['endpoint'],
+    qos: line['qos'],
+    payload: line['payload'],
+  });
+
+  const telemetryLines = [
+    { endpoint: 'telemetry', qos: 0, payload: '{"temp":21}' },
+    { endpoint: 'telemetry', qos: 1, payload: '{"temp":22}' },
+    { endpoint: 'telemetry', qos: 0, payload: '{"temp":23}' },
+  ];
+  const eventLines = [
+    { endpoint: 'event', qos: 1, payload: '{"alarm":1}' },
+    { endpoint: 'event', qos: 1, payload: '{"alarm":2}' },
+  ];
+  const byEndpointThenPayload = (a: { endpoint: unknown; payload: unknown }, b: typeof a): number =>
+    `${String(a.endpoint)} ${String(a.payload)}`.localeCompare(`${String(b.endpoint)} ${String(b.payload)}`);
+
+  it('prints telemetry at qos 0 and 1 and events, both by default, each with its endpoint, and commits them', async () => {
+    const tenant = await newTenant();
+    await sendMessages(tenant);
+    const groupId = `cli-group-${randomSuffix()}`;
+    const common = ['consume', '-b', brokers, '-t', tenant, '--from-beginning'];
+
+    const both = await runCli([...common, '-g', groupId, '--max-events', '5']);
+    expect(both.code, both.stderr).toBe(0);
+    const lines = parsed(both.stdout);
+    expect(lines.map(summary).sort(byEndpointThenPayload)).toEqual([...eventLines, ...telemetryLines]);
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        type: 'event',
+        tenantId: tenant,
+        deviceId: 'dev1',
+        topic: `hono.${String(line['endpoint'])}.${tenant}`,
+      });
+    }
+    // Each topic in its own order: the device's telemetry as sent.
+    expect(lines.filter((line) => line['endpoint'] === 'telemetry').map(summary)).toEqual(telemetryLines);
+    const admin = new TestAdmin(brokers);
+    try {
+      expect(await admin.committedOffsets(groupId, `hono.telemetry.${tenant}`, [0])).toEqual(
+        new Map([[0, 3]]),
+      );
+      expect(await admin.committedOffsets(groupId, `hono.event.${tenant}`, [0])).toEqual(new Map([[0, 2]]));
+    } finally {
+      admin.disconnect();
+    }
+
+    // --telemetry alone (here with qos 0 at most once), in text; --event alone.
+    const telemetry = await runCli([
+      ...common,
+      '-g',
+      `${groupId}-t`,
+      '--telemetry',
+      '--qos0',
+      'at-most-once',
+      '--format',
+      'text',
+      '--max-events',
+      '3',
+    ]);
+    expect(telemetry.code, telemetry.stderr).toBe(0);
+    expect(linesOf(telemetry.stdout).map((line) => line.split(' ').slice(2))).toEqual([
+      ['dev1', 'telemetry', '[0]@0', 'qos=0', 'ct=application/json', '{"temp":21}'],
+      ['dev1', 'telemetry', '[0]@1', 'qos=1', 'ct=application/json', '{"temp":22}'],
+      ['dev1', 'telemetry', '[0]@2', 'qos=0', 'ct=application/json', '{"temp":23}'],
+    ]);
+    const events = await runCli([...common, '-g', `${groupId}-e`, '--event', '--max-events', '2']);
+    expect(events.code, events.stderr).toBe(0);
+    expect(parsed(events.stdout).map(summary)).toEqual(eventLines);
+  });
+
+  it('prints with --all-tenants the telemetry and events of a tenant created while it runs', async () => {
+    const [present, created] = [await newTenant(), `cli-tel-${randomSuffix()}`];
+    const of = (stdout: string, tenant: string): Record<string, unknown>[] =>
+      parsed(stdout).filter((line) => line['tenantId'] === tenant);
+    let printed = '';
+    const run = runCli(['consume', '-b', brokers, '--all-tenants', '-g', `cli-group-${randomSuffix()}`], {
+      watchdogMs: 80_000,
+      onStdout: (stdout, child) => {
+        printed = stdout;
+        if (of(stdout, created).length >= 5) child.kill('SIGTERM');
+      },
+    });
+    // Set by the run's end, which the compiler cannot see in the loop below.
+    let ended = false as boolean;
+    void run.then(() => (ended = true));
+    // The run starts at the newest record of the topics that exist: once a record written now to a
+    // present tenant is printed, the run is consuming.
+    simulator = new HonoSimulator({ brokers, logger: quietLogger, closeTimeoutMs: 10_000 });
+    const device = simulator.device(present, 'probe');
+    const deadline = Date.now() + 40_000;
+    while (of(printed, present).length === 0 && !ended) {
+      if (Date.now() > deadline) throw new Error('no line of the present tenant within 40 s');
+      await device.sendTelemetry('probe', 'text/plain', 0);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(ended, 'the run ended early').toBe(false);
+    // A tenant created now: its topics are found within about 15 s and read from their first record.
+    tenants.push(created);
+    const admin = new TestAdmin(brokers);
+    try {
+      for (const endpoint of ['event', 'telemetry'])
+        await admin.createTopic(`hono.${endpoint}.${created}`, 1);
+    } finally {
+      admin.disconnect();
+    }
+    await sendMessages(created);
+    const result = await run;
+    expect(result.code, result.stderr).toBe(0);
+    expect(of(result.stdout, created).map(summary).sort(byEndpointThenPayload)).toEqual([
+      ...eventLines,
+      ...telemetryLines,
+    ]);
+  }, 90_000);
 });
 
 describe('eclipse-hono-kafka consume over TLS', () => {

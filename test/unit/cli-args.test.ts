@@ -36,10 +36,12 @@ function problems(argv: readonly string[], env: Record<string, string> = {}, rea
 const required = ['--brokers', '127.0.0.1:9092', '--tenant', 'DEFAULT_TENANT'];
 
 describe('parseCommandLine: consume', () => {
-  it('applies the defaults: latest, json, the CLI group, no limit, progress decided by the terminal', () => {
+  it('applies the defaults: telemetry and events, qos 0 at least once, latest, json, the CLI group, no limit, progress decided by the terminal', () => {
     expect(consumeArgs(required)).toEqual({
       brokers: '127.0.0.1:9092',
       tenants: ['DEFAULT_TENANT'],
+      endpoints: ['event', 'telemetry'],
+      qos0: 'atLeastOnce',
       groupId: defaultGroup,
       startFrom: 'latest',
       maxEvents: undefined,
@@ -87,6 +89,45 @@ describe('parseCommandLine: consume', () => {
     const env = { KAFKA_BOOTSTRAP_SERVERS: 'env:9092' };
     expect(consumeArgs(['-t', 't'], env).brokers).toBe('env:9092');
     expect(consumeArgs(['-t', 't', '-b', 'flag:9092'], env).brokers).toBe('flag:9092');
+  });
+
+  it('consumes events with --event, telemetry with --telemetry, and both with neither or both, as hono-cli', () => {
+    expect(consumeArgs([...required, '--event']).endpoints).toEqual(['event']);
+    expect(consumeArgs([...required, '--telemetry']).endpoints).toEqual(['telemetry']);
+    expect(consumeArgs([...required, '--telemetry', '--event']).endpoints).toEqual(['event', 'telemetry']);
+    expect(consumeArgs(required).endpoints).toEqual(['event', 'telemetry']);
+  });
+
+  it('consumes every tenant with --all-tenants', () => {
+    expect(consumeArgs(['-b', 'x', '--all-tenants'])).toMatchObject({
+      tenants: '*',
+      endpoints: ['event', 'telemetry'],
+    });
+    expect(consumeArgs(['-b', 'x', '--all-tenants', '--telemetry'])).toMatchObject({
+      tenants: '*',
+      endpoints: ['telemetry'],
+    });
+  });
+
+  it('maps --qos0 to the SDK policy, and warns that it does nothing for events alone', () => {
+    expect(consumeArgs([...required, '--qos0', 'at-most-once'])).toMatchObject({
+      qos0: 'atMostOnce',
+      warnings: [],
+    });
+    expect(consumeArgs([...required, '--qos0', 'at-least-once']).qos0).toBe('atLeastOnce');
+    expect(consumeArgs([...required, '--event', '--qos0', 'at-most-once'])).toMatchObject({
+      qos0: 'atMostOnce',
+      warnings: ['--qos0 has no effect with --event alone: Hono writes every event with qos 1'],
+    });
+  });
+
+  it('checks a tenant id against the telemetry topic when telemetry is consumed', () => {
+    // hono.event. leaves 238 characters for the tenant id, hono.telemetry. 234.
+    const tenant = 'x'.repeat(236);
+    expect(consumeArgs(['-b', 'x', '-t', tenant, '--event']).tenants).toEqual([tenant]);
+    expect(problems(['consume', '-b', 'x', '-t', tenant])).toEqual([
+      `--tenant '${tenant}': tenant id is 236 characters long, at most 234 fit Kafka's 249-character limit for hono.telemetry.<tenant> topics`,
+    ]);
   });
 
   it('turns progress on with --progress and off with --quiet, which wins', () => {
@@ -178,7 +219,19 @@ describe('parseCommandLine: usage problems', () => {
   });
 
   it.each([
-    [['consume', '-b', 'x'], '--tenant is required'],
+    [['consume', '-b', 'x'], '--tenant is required (or --all-tenants for every tenant)'],
+    [['consume', '-b', 'x', '-t', 'a', '--all-tenants'], '--all-tenants and --tenant exclude each other'],
+    [
+      ['consume', '-b', 'x', '-t', 'a,*'],
+      "--tenant '*' is not a tenant id: --all-tenants consumes every tenant",
+    ],
+    [
+      ['consume', ...required, '--qos0', 'best-effort'],
+      "--qos0 must be 'at-least-once' or 'at-most-once', not 'best-effort'",
+    ],
+    [['consume', ...required, '--qos0'], "Option '--qos0 <value>' argument missing"],
+    [['consume', ...required, '--telemetri'], "unknown option '--telemetri'; did you mean '--telemetry'?"],
+    [['consume', ...required, '--event=yes'], "Option '--event' does not take an argument"],
     [['consume', ...required, '-n', '-3'], "Option '-n' argument is ambiguous"],
     [['consume', ...required, '--max-events', '9007199254740993'], '--max-events must be a positive whole'],
     [['consume', ...required, '--nope'], "unknown option '--nope'"],
@@ -539,7 +592,7 @@ describe('main: exit codes without a broker', () => {
     expect(io.stderr.text).toBe(
       [
         'eclipse-hono-kafka: --brokers is required (or set KAFKA_BOOTSTRAP_SERVERS)',
-        'eclipse-hono-kafka: --tenant is required',
+        'eclipse-hono-kafka: --tenant is required (or --all-tenants for every tenant)',
         'eclipse-hono-kafka: --sasl-mechanism needs a user name: --username or KAFKA_SASL_USERNAME',
         "Run 'eclipse-hono-kafka consume --help' for usage.",
         '',

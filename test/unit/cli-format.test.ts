@@ -79,6 +79,7 @@ describe('formatEvent: JSON lines', () => {
     expect(formatEvent(event, 'json')).not.toContain('\n');
     expect(json(event)).toEqual({
       type: 'event',
+      endpoint: 'event',
       tenantId: 'DEFAULT_TENANT',
       deviceId: '4711',
       contentType: 'application/json',
@@ -92,6 +93,32 @@ describe('formatEvent: JSON lines', () => {
       payload: '{"temp":21.5}',
       payloadEncoding: 'utf8',
     });
+  });
+
+  it('says the endpoint: telemetry with its qos, or event', () => {
+    const telemetry = consumed({
+      ...base,
+      type: 'event',
+      endpoint: 'telemetry',
+      qos: 0,
+      contentType: 'application/json',
+      payload: '{"temp":21.5}',
+    });
+    expect(json(telemetry)).toMatchObject({
+      type: 'event',
+      endpoint: 'telemetry',
+      qos: 0,
+      topic: 'hono.telemetry.DEFAULT_TENANT',
+      payload: '{"temp":21.5}',
+    });
+    const connection = consumed({
+      ...base,
+      type: 'connection',
+      cause: 'connected',
+      remoteId: 'r',
+      source: 's',
+    });
+    expect(json(connection)).toMatchObject({ type: 'connection', endpoint: 'event' });
   });
 
   it('writes binary payloads as base64, so the bytes can be restored', () => {
@@ -145,7 +172,12 @@ describe('formatEvent: JSON lines', () => {
     const line = formatEvent(event, 'json');
     expect(line).not.toMatch(/[\n\r]/);
     const parsed = JSON.parse(line) as Record<string, unknown>;
-    expect(parsed).toMatchObject({ type: event.type, deviceId: event.deviceId, offset: 42 });
+    expect(parsed).toMatchObject({
+      type: event.type,
+      endpoint: event.endpoint,
+      deviceId: event.deviceId,
+      offset: 42,
+    });
     if (event.type === 'event') {
       const encoding = parsed['payloadEncoding'] === 'utf8' ? 'utf8' : 'base64';
       expect(Buffer.from(parsed['payload'] as string, encoding)).toEqual(event.payload);
@@ -170,6 +202,30 @@ describe('formatEvent: text lines', () => {
     });
     expect(formatEvent(connection, 'text')).toBe(
       '2025-06-01T10:00:00.000Z DEFAULT_TENANT 4711 connection [3]@42 connected qos=1 remote-id=r source=s',
+    );
+  });
+
+  it('says telemetry where an event line says event; a notification keeps its type', () => {
+    const telemetry = consumed({
+      ...base,
+      type: 'event',
+      endpoint: 'telemetry',
+      qos: 0,
+      contentType: 'text/plain',
+      payload: '21.5',
+    });
+    expect(formatEvent(telemetry, 'text')).toBe(
+      '2025-06-01T10:00:00.000Z DEFAULT_TENANT 4711 telemetry [3]@42 qos=0 ct=text/plain 21.5',
+    );
+    const atLeastOnce = consumed({ ...base, type: 'event', endpoint: 'telemetry', qos: 1, payload: 'x' });
+    expect(formatEvent(atLeastOnce, 'text')).toMatch(/ 4711 telemetry \[3\]@42 qos=1 /);
+    // Hono writes notifications to the event topic only; one from a telemetry topic would say so.
+    const notification: HonoEvent = {
+      ...consumed({ ...base, type: 'emptyNotification', ttd: 5 }),
+      endpoint: 'telemetry',
+    };
+    expect(formatEvent(notification, 'text')).toBe(
+      '2025-06-01T10:00:00.000Z DEFAULT_TENANT 4711 telemetry:emptyNotification [3]@42 qos=1 ttd=5',
     );
   });
 
