@@ -86,6 +86,50 @@ describe('telemetry and events', () => {
   });
 });
 
+describe("qos0: 'atMostOnce'", () => {
+  it('commits past qos-0 telemetry whose handler still runs, never past an unfinished qos-1 record', async () => {
+    const tenant = `it-qos0-${randomSuffix()}`;
+    const topic = `hono.telemetry.${tenant}`;
+    await createTopic(topic, 1);
+    const device = simulator.device(tenant, 'sensor-1');
+    const groupId = `it-qos0-${randomSuffix()}`;
+    const started: string[] = [];
+    const consumer = new HonoEventConsumer({
+      brokers: bootstrapServers,
+      groupId,
+      tenant,
+      endpoints: 'telemetry',
+      qos0: 'atMostOnce',
+      logger: quietLogger,
+      commitIntervalMs: 200,
+      drainTimeoutMs: 0,
+    });
+    consumers.push(consumer);
+    await consumer.run({
+      // Never finishes: the handler of each record hangs until the consumer is gone.
+      event: (event) => {
+        started.push(event.type === 'event' ? event.payload.toString() : '');
+        return new Promise(() => undefined);
+      },
+    });
+    await device.sendTelemetry('q0-a', 'text/plain', 0);
+    await device.sendTelemetry('q0-b', 'text/plain', 0);
+    // One device: b waits behind a's hanging handler, and both offsets are committed.
+    await waitFor(() => started.length === 1, 'the first handler call');
+    await waitFor(
+      () => consumer.health().partitions[0]?.committed === 2,
+      'the commit past both qos-0 records',
+    );
+    expect((await admin.committedOffsets(groupId, topic, [0])).get(0)).toBe(2);
+    expect(started).toStrictEqual(['q0-a']);
+    await device.sendTelemetry('q1-c', 'text/plain', 1);
+    await waitFor(() => consumer.health().partitions[0]?.lag === 1, 'the qos-1 record fetched');
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The qos-1 record is not handled (its device waits): nothing is committed past it.
+    expect((await admin.committedOffsets(groupId, topic, [0])).get(0)).toBe(2);
+  }, 60_000);
+});
+
 describe.each(['classic', 'consumer'] as const)("tenant '*' (group protocol %s)", (groupProtocol) => {
   it('reads a tenant created while it runs from its first record, within 15 s', async () => {
     // Names of this run only: other tests' tenants match the pattern too, and are ignored here.
