@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HonoSimulator } from '../../src/testing/hono-simulator.js';
 import { killAll, type RunningProcess, startNode, waitUntil } from './child-process.js';
+import { randomSuffix, TestAdmin } from './clients.js';
 import { createTestTopic, quietLogger, sequencedEvents, type TestTopic } from './consumer-helpers.js';
 import { kafkaEnvironment } from './kafka-env.js';
 
@@ -165,4 +166,48 @@ describe('examples', () => {
       for (const kind of ['command', 'command_response']) await admin.deleteTopic(`hono.${kind}.${tenant}`);
     }
   }, 25_000);
+
+  it('telemetry-every-tenant.ts: reads events and telemetry of tenants created while it runs, exits 0', async () => {
+    const run = randomSuffix();
+    const tenants = [`ex-all-${run}-a`, `ex-all-${run}-b`];
+    const admin = new TestAdmin(kafkaEnvironment().bootstrapServers);
+    const simulator = new HonoSimulator({
+      brokers: kafkaEnvironment().bootstrapServers,
+      logger: quietLogger,
+    });
+    try {
+      const example = startExample('telemetry-every-tenant.ts', { GROUP_ID: `ex-all-${run}` });
+      await waitUntil(example, () => example.output().includes('consuming every tenant'), 'consumer running');
+      for (const tenant of tenants) {
+        await admin.createTopic(`hono.event.${tenant}`, 1);
+        await admin.createTopic(`hono.telemetry.${tenant}`, 1);
+        const device = simulator.device(tenant, 'sensor-1');
+        await device.sendTelemetry('{"t":21}', 'application/json', 0);
+        await device.sendTelemetry('{"t":22}', 'application/json', 1);
+        await device.sendEvent('{"alarm":true}', 'application/json');
+      }
+      const lines = (): string[] =>
+        example
+          .output()
+          .split('\n')
+          .filter((line) => line.includes(run));
+      await waitUntil(example, () => lines().length === 6, 'six records of the new tenants', 30_000);
+      expect(
+        lines().filter((line) => line.includes(' telemetry qos0 sensor-1 application/json')),
+      ).toHaveLength(2);
+      expect(lines().filter((line) => line.includes(' event qos1 sensor-1 application/json'))).toHaveLength(
+        2,
+      );
+
+      expect(await terminate(example)).toBe(0);
+      expect(example.output()).toContain(`${tenants[0] ?? ''} telemetry: 2`);
+      expect(example.output()).not.toMatch(/ERR_/);
+    } finally {
+      await simulator.close();
+      for (const tenant of tenants) {
+        for (const kind of ['event', 'telemetry']) await admin.deleteTopic(`hono.${kind}.${tenant}`);
+      }
+      admin.disconnect();
+    }
+  }, 60_000);
 });
