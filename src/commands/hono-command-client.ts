@@ -8,8 +8,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { ClientFailure } from '../engine/client.js';
 import { runningClientError } from '../engine/client-errors.js';
 import { clientChoice } from '../engine/client-choice.js';
-import { CommandErrorCode, OptionsError, thrownMessage } from '../errors.js';
-import { refusedSettingProblems } from '../consumer/client-settings.js';
+import { CommandErrorCode, thrownMessage } from '../errors.js';
 import { secretValues } from '../consumer/options.js';
 import { rdkafkaCommandClients } from '../kafka/rdkafka-response-reader.js';
 import { type CommandResponse, encodeOneWayCommand, encodeRequestCommand } from '../wire/commands.js';
@@ -23,7 +22,6 @@ import {
   newOperation,
   type Operation,
   producerSettings,
-  readerSettings,
   requestInit,
   timeoutError,
 } from './operation.js';
@@ -35,7 +33,7 @@ import {
 } from './options.js';
 import { PendingCalls } from './pending-calls.js';
 import { ResponseMatcher } from './response-matcher.js';
-import { ResponseReaders } from './response-readers.js';
+import { ResponseReaders, withCheckedSettings } from './response-readers.js';
 import type { CommandClientFactories } from './response-reader-client.js';
 import type { DurableRequestCommand, OneWayCommand, RequestCommand } from './types.js';
 
@@ -85,7 +83,6 @@ export const withCommandClients: <T>(clients: CommandClientFactories, make: () =
  */
 export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   readonly #options: ResolvedCommandClientOptions;
-  readonly #clients: CommandClientFactories;
   readonly #secrets: readonly string[];
   readonly #producer: CommandProducer;
   readonly #readers: ResponseReaders;
@@ -116,7 +113,6 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     super();
     const resolved = resolveCommandClientOptions(options);
     this.#options = resolved;
-    this.#clients = chosenClients.current();
     this.#secrets = secretValues(resolved.kafka);
     this.#responses = new ResponseMatcher({
       calls: this.#calls,
@@ -125,35 +121,16 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
         this.#emitSafely('invalidResponse', error);
       },
     });
-    const clients = this.#clients;
-    try {
-      // Made for its settings check only: a client object holds no thread or socket until it connects.
-      clients.responseReader(readerSettings(this.#options, 'settings-check'), {
-        rebalance: () => undefined,
-        clientError: () => undefined,
-      });
-      this.#producer = new CommandProducer(
-        (listeners) => clients.producer(producerSettings(this.#options), listeners),
+    const clients = chosenClients.current();
+    this.#producer = withCheckedSettings(clients, resolved, this.#secrets, () => {
+      return new CommandProducer(
+        (listeners) => clients.producer(producerSettings(resolved), listeners),
         resolved.connectTimeoutMs,
         (failure) => {
           this.#reportFailure(failure, 'Command producer');
         },
       );
-    } catch (error) {
-      throw new OptionsError(
-        refusedSettingProblems(
-          resolved.kafka,
-          error,
-          (settings) => {
-            clients.responseReader(
-              { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', ...settings },
-              { rebalance: () => undefined, clientError: () => undefined },
-            );
-          },
-          this.#secrets,
-        ),
-      );
-    }
+    });
     const writer = new CallWriter(this.#producer, this.#calls, this.#secrets, resolved.brokers);
     this.#writer = writer;
     this.#readers = new ResponseReaders({

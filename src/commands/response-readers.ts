@@ -5,13 +5,50 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { refusedSettingProblems } from '../consumer/client-settings.js';
 import type { ClientFailure } from '../engine/client.js';
+import { OptionsError } from '../errors.js';
 import { commandResponseTopic } from '../tenant.js';
 import type { KafkaRecord } from '../types.js';
 import { readerSettings } from './operation.js';
 import type { ResolvedCommandClientOptions } from './options.js';
 import { ResponseReader } from './response-reader.js';
 import type { CommandClientFactories } from './response-reader-client.js';
+
+/**
+ * Runs `make` (which makes the command producer) after making a response reader client with the
+ * client's settings, as a check of them: a client object holds no thread or socket until it connects.
+ *
+ * @param clients - the client factories
+ * @param options - the client's options
+ * @param secrets - setting values never shown
+ * @param make - makes what needs the settings
+ * @returns what `make` returned
+ * @throws {@link OptionsError} naming each pass-through setting librdkafka refuses (`kafka.<name>`)
+ */
+export function withCheckedSettings<T>(
+  clients: CommandClientFactories,
+  options: ResolvedCommandClientOptions,
+  secrets: readonly string[],
+  make: () => T,
+): T {
+  const ignore = (): void => undefined;
+  try {
+    clients.responseReader(readerSettings(options, 'settings-check'), {
+      rebalance: ignore,
+      clientError: ignore,
+    });
+    return make();
+  } catch (error) {
+    const tryOne = (settings: Record<string, string | number | boolean>): void => {
+      clients.responseReader(
+        { 'bootstrap.servers': 'localhost:9092', 'group.id': 'settings-check', ...settings },
+        { rebalance: ignore, clientError: ignore },
+      );
+    };
+    throw new OptionsError(refusedSettingProblems(options.kafka, error, tryOne, secrets));
+  }
+}
 
 /** What the readers need from their client. */
 export interface ResponseReadersInit {
