@@ -161,4 +161,33 @@ describe.each(['classic', 'consumer'] as const)("tenant '*' (group protocol %s)"
     expect(pickedUpMs).toBeLessThan(15_000);
     expect(ofRun().map((event) => `${event.endpoint}/${event.tenantId}`)).toStrictEqual([`event/${created}`]);
   }, 60_000);
+
+  it('goes on with the other tenants when a tenant topic is deleted', async () => {
+    const run = randomSuffix();
+    const [gone, staying] = [`it-del-${run}-a`, `it-del-${run}-b`];
+    await createTopic(`hono.event.${gone}`, 1);
+    await createTopic(`hono.event.${staying}`, 1);
+    const { consumer, seen, assigned } = await consume({ tenant: '*', groupProtocol });
+    const errors: string[] = [];
+    consumer.on('error', (error) => errors.push(error.code));
+    const ofRun = (tenant: string): number => seen.filter((event) => event.tenantId === tenant).length;
+    await waitFor(
+      () => assigned.has(`hono.event.${gone}`) && assigned.has(`hono.event.${staying}`),
+      'both tenants assigned',
+      30_000,
+    );
+    await simulator.device(gone, 'd').sendEvent('1', 'text/plain');
+    await waitFor(() => ofRun(gone) === 1, 'the record of the tenant that goes');
+
+    await admin.deleteTopic(`hono.event.${gone}`);
+    await simulator.device(staying, 'd').sendEvent('2', 'text/plain');
+    await waitFor(() => ofRun(staying) === 1, 'the other tenant’s record after the deletion', 30_000);
+    // A tenant created after the deletion is still picked up: the group keeps rebalancing.
+    const later = `it-del-${run}-c`;
+    await createTopic(`hono.event.${later}`, 1);
+    await simulator.device(later, 'd').sendEvent('3', 'text/plain');
+    await waitFor(() => ofRun(later) === 1, 'a tenant created after the deletion', 30_000);
+    expect(consumer.health()).toMatchObject({ state: 'running', connected: true });
+    expect(errors).toStrictEqual([]);
+  }, 90_000);
 });
