@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type ClientFailure, type ProducerClient, toFailure } from '../engine/client.js';
+import { type ClientFailure, toFailure } from '../engine/client.js';
 import { clientError } from '../engine/client-errors.js';
 import { CommandErrorCode, type KafkaClientError } from '../errors.js';
 import type { EncodedRecord } from '../wire/types.js';
@@ -14,6 +14,7 @@ import type { CommandProducer } from './command-producer.js';
 import { commandError, noWait, type Operation } from './operation.js';
 import type { PendingCalls } from './pending-calls.js';
 import type { ResponseReader } from './response-reader.js';
+import type { CommandProducerClient } from './response-reader-client.js';
 
 /** A record, or what makes it at the moment it is written (a fresh `creation-time`). */
 export type RecordSource = EncodedRecord | (() => EncodedRecord);
@@ -116,11 +117,24 @@ export class CallWriter {
     });
   }
 
-  #send(operation: Operation, producer: ProducerClient, record: RecordSource): void {
+  #send(operation: Operation, producer: CommandProducerClient, record: RecordSource): void {
     operation.stage = 'sending';
     let sending: Promise<void>;
     try {
-      sending = producer.send(typeof record === 'function' ? record() : record);
+      const written = typeof record === 'function' ? record() : record;
+      if (producer.sendTo !== undefined) {
+        // The adapter tells a waiter: no promise per command.
+        producer.sendTo(written, {
+          acknowledged: () => {
+            this.#acknowledged(operation);
+          },
+          failed: (error) => {
+            this.#sendFailed(operation, error);
+          },
+        });
+        return;
+      }
+      sending = producer.send(written);
     } catch (error) {
       this.#sendFailed(operation, error);
       return;
@@ -139,11 +153,7 @@ export class CallWriter {
     if (operation.settled) return;
     operation.acknowledged = true;
     if (operation.kind === 'request') operation.stage = 'response';
-    else {
-      this.#calls.settle(operation, () => {
-        operation.resolve(undefined);
-      });
-    }
+    else if (this.#calls.end(operation)) operation.resolve(undefined);
   }
 
   #sendFailed(operation: Operation, error: unknown): void {

@@ -3,24 +3,20 @@
  * failed connect or a fatal error (a fatal librdkafka producer cannot send again).
  */
 import { settlesWithin } from '../deadline.js';
-import {
-  type ClientFailure,
-  type ProducerClient,
-  type ProducerListeners,
-  toFailure,
-} from '../engine/client.js';
+import { type ClientFailure, type ProducerListeners, toFailure } from '../engine/client.js';
+import type { CommandProducerClient } from './response-reader-client.js';
 
 /** One producer client and its connect. */
 interface Connection {
-  readonly client: ProducerClient;
-  connecting: Promise<ProducerClient> | undefined;
+  readonly client: CommandProducerClient;
+  connecting: Promise<CommandProducerClient> | undefined;
   /** Whether the connect succeeded. */
   connected: boolean;
 }
 
 /** A producer that connects when first asked and is replaced when it cannot go on. */
 export class CommandProducer {
-  readonly #make: (listeners: ProducerListeners) => ProducerClient;
+  readonly #make: (listeners: ProducerListeners) => CommandProducerClient;
   readonly #connectTimeoutMs: number;
   readonly #onFailure: (failure: ClientFailure) => void;
   #current: Connection;
@@ -35,7 +31,7 @@ export class CommandProducer {
    * @throws what `make` throws (a setting librdkafka refuses)
    */
   constructor(
-    make: (listeners: ProducerListeners) => ProducerClient,
+    make: (listeners: ProducerListeners) => CommandProducerClient,
     connectTimeoutMs: number,
     onFailure: (failure: ClientFailure) => void,
   ) {
@@ -72,7 +68,7 @@ export class CommandProducer {
    *
    * @returns the client, or `undefined` when a call must wait for {@link CommandProducer.connected}
    */
-  ready(): ProducerClient | undefined {
+  ready(): CommandProducerClient | undefined {
     const connection = this.#current;
     return connection.connected ? connection.client : undefined;
   }
@@ -83,7 +79,7 @@ export class CommandProducer {
    * @returns the client
    * @throws ClientFailure when it could not connect (the next call tries with a new client)
    */
-  async connected(): Promise<ProducerClient> {
+  async connected(): Promise<CommandProducerClient> {
     const connection = this.#current;
     connection.connecting ??= connection.client.connect(this.#connectTimeoutMs).then(
       () => {

@@ -70,7 +70,17 @@ export class PendingCalls {
    * @param settle - what ends it
    */
   settle(operation: Operation, settle: () => void): void {
-    if (operation.settled) return;
+    if (this.end(operation)) settle();
+  }
+
+  /**
+   * Ends a call once, as {@link PendingCalls.settle}, for a caller that resolves or rejects it itself.
+   *
+   * @param operation - the call
+   * @returns whether it was under way (the caller must now resolve or reject it), `false` if it had ended
+   */
+  end(operation: Operation): boolean {
+    if (operation.settled) return false;
     operation.settled = true;
     const bucket = this.#byTimeout.get(operation.timeoutMs);
     if (bucket?.delete(operation) === true) {
@@ -85,7 +95,7 @@ export class PendingCalls {
     }
     operation.cancelWait();
     this.#onSettled(operation);
-    settle();
+    return true;
   }
 
   /** Clears the timer: the client closed and no call is left to time out. */

@@ -1,22 +1,18 @@
 /**
  * A producer that resolves each send once the broker acknowledged it (acks=all, idempotent), for the
- * dead-letter topic: the consumer commits past a dead-lettered record only after that acknowledgement.
+ * dead-letter topic (the consumer commits past a dead-lettered record only after that acknowledgement)
+ * and for the command client's commands.
  */
 import kafka from '@confluentinc/kafka-javascript';
 import { wireValue } from '../wire/bytes.js';
 import { toClientFailure } from './rdkafka-consumer.js';
-import type { ClientSettings, OutgoingRecord, ProducerClient, ProducerListeners } from '../engine/client.js';
+import type { ClientSettings, OutgoingRecord, ProducerListeners } from '../engine/client.js';
+import type { CommandProducerClient, SendWaiter } from '../commands/response-reader-client.js';
 
 type Settings = ClientSettings;
 
-/** Who waits for one record's delivery report. */
-interface Waiter {
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-}
-
 /** A producer with acknowledged sends. */
-export class RdkafkaProducer implements ProducerClient {
+export class RdkafkaProducer implements CommandProducerClient {
   readonly #producer: kafka.Producer;
 
   /**
@@ -31,10 +27,10 @@ export class RdkafkaProducer implements ProducerClient {
       'enable.idempotence': true,
     });
     this.#producer.on('delivery-report', (error: kafka.LibrdKafkaError | null | undefined, report) => {
-      // Each record carries its own waiter as the opaque value: no table of pending sends to keep.
-      const waiter = report.opaque as Waiter | undefined;
-      if (error === null || error === undefined) waiter?.resolve();
-      else waiter?.reject(toClientFailure(error));
+      // Each record carries its own waiter as the opaque value.
+      const waiter = report.opaque as SendWaiter | undefined;
+      if (error === null || error === undefined) waiter?.acknowledged();
+      else waiter?.failed(toClientFailure(error));
     });
     this.#producer.on('event.error', (error) => {
       listeners.clientError(toClientFailure(error));
@@ -63,25 +59,34 @@ export class RdkafkaProducer implements ProducerClient {
    * @throws the client's failure when the write was rejected or timed out
    */
   send(record: OutgoingRecord): Promise<void> {
-    // One promise per record, not an async function around it: the command client's one-way commands
-    // are sent at the rate of the raw producer.
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      try {
-        this.#producer.produce(
-          record.topic,
-          null,
-          wireValue(record.value),
-          record.key,
-          Date.now(),
-          waiter,
-          // The client only reads the headers (its types ask for a mutable list): no copy.
-          record.headers as kafka.MessageHeader[],
-        );
-      } catch (error) {
-        reject(toClientFailure(error));
-      }
+      this.sendTo(record, { acknowledged: resolve, failed: reject });
     });
+  }
+
+  /**
+   * Writes a record and tells `waiter` of its delivery report: the command client's path, with no
+   * promise per record.
+   *
+   * @param record - the record
+   * @param waiter - told once: acknowledged, or failed with the client's failure
+   */
+  sendTo(record: OutgoingRecord, waiter: SendWaiter): void {
+    try {
+      this.#producer.produce(
+        record.topic,
+        null,
+        wireValue(record.value),
+        record.key,
+        Date.now(),
+        // The delivery report hands the waiter back: no table of pending sends to keep.
+        waiter,
+        // The client only reads the headers (its types ask for a mutable list): no copy.
+        record.headers as kafka.MessageHeader[],
+      );
+    } catch (error) {
+      waiter.failed(toClientFailure(error));
+    }
   }
 
   /**
