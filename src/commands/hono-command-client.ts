@@ -57,7 +57,7 @@ export const withCommandClients: <T>(clients: CommandClientFactories, make: () =
  *   the device's (any status) or the delivery failure Hono wrote (e.g. 503 `no consumer available` when
  *   the device is not connected or has not subscribed for commands).
  * - {@link HonoCommandClient.send} writes a request/response command without waiting for the response:
- *   read the responses with a consumer group of your own.
+ *   read the responses at least once with a {@link HonoCommandResponseConsumer}.
  *
  * Like Hono's Java sender, the client reads the responses of each tenant it sent a request to with a
  * consumer of its own (group `<tenant>-<uuid>`, never committed) that starts at the end of the log; the
@@ -188,8 +188,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   /**
    * Writes a request/response command without waiting for its response, and resolves with its
    * correlation id once the broker acknowledged it: for workflows that must survive a restart, which
-   * read `hono.command_response.<tenant>` with a consumer group of their own and match the
-   * `correlation-id` themselves (as Hono's `sendAsyncCommand`).
+   * read the responses at least once with a {@link HonoCommandResponseConsumer} in a consumer group of
+   * their own and match the `correlation-id` themselves (as with Hono's `sendAsyncCommand`).
    *
    * @param command - tenant, device, command name, payload, failure metadata, correlation id
    * @returns the `correlation-id` written
