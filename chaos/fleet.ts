@@ -105,6 +105,29 @@ export class Member {
   }
 }
 
+/**
+ * Starts `script` (a consumer process that prints lifecycle lines) with `config` in `CHAOS_CONFIG`, its
+ * output logged to `<ledgerDir>/<label>-<pid>.log`; {@link killAllConsumers} covers it.
+ */
+export function spawnMember(script: string, label: string, config: object, ledgerDir: string): Member {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, CHAOS_CONFIG: JSON.stringify(config) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  allChildren.add(child);
+  const log = createWriteStream(join(ledgerDir, `${label}-${child.pid ?? 0}.log`));
+  return new Member(label, child, log);
+}
+
+/** Resolves once the member's consumer runs; rejects if it exits first. */
+export async function started(member: Member): Promise<void> {
+  const exitedEarly = member.exited.then(({ code, signal }) => {
+    throw new Error(`${member.label} exited before it started (code ${code}, signal ${signal})`);
+  });
+  await Promise.race([member.started, exitedEarly]);
+  exitedEarly.catch(() => undefined);
+}
+
 /** The consumer processes of one scenario. */
 export class Fleet {
   readonly members: Member[] = [];
@@ -119,19 +142,9 @@ export class Fleet {
   async start(): Promise<Member> {
     const label = `c${this.#next++}`;
     const config: ConsumerConfig = { ...this.#base, label };
-    const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      env: { ...process.env, CHAOS_CONFIG: JSON.stringify(config) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    allChildren.add(child);
-    const log = createWriteStream(join(this.#base.ledgerDir, `${label}-${child.pid ?? 0}.log`));
-    const member = new Member(label, child, log);
+    const member = spawnMember(script, label, config, this.#base.ledgerDir);
     this.members.push(member);
-    const exitedEarly = member.exited.then(({ code, signal }) => {
-      throw new Error(`${label} exited before it started (code ${code}, signal ${signal})`);
-    });
-    await Promise.race([member.started, exitedEarly]);
-    exitedEarly.catch(() => undefined);
+    await started(member);
     return member;
   }
 

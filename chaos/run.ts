@@ -1,7 +1,8 @@
 /**
  * `npm run chaos [-- --short] [-- --only name,name] [-- --keep]`: starts a 3-node Kafka cluster, runs each
  * fault-injection scenario against consumer OS processes with durable ledgers (the command scenarios
- * against a Hono simulator process and a command client process, see commands-scenario.ts), prints a
+ * against a Hono simulator process and a command client process, see commands-scenario.ts; the tenants
+ * scenario with consumers of every tenant, see tenants-scenario.ts), prints a
  * verdict table and `N passed, N failed`, and exits 1 if any scenario failed. Leaves no process behind.
  */
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { type CommandScenario, commandScenarios, runCommandScenario } from './co
 import { type Figures, outageThroughput, poisonIsolation } from './fault-figures.js';
 import { Fleet, killAllConsumers } from './fleet.js';
 import { type Scenario, scenarios } from './scenarios.js';
+import { runTenantsScenario, type TenantsScenario, tenantsScenarios } from './tenants-scenario.js';
 import { count, countHandled, type Counts } from './verdict.js';
 import { buildWorkload, createTopic, produce } from './workload.js';
 
@@ -33,7 +35,11 @@ const scenarioTimeoutMs = 240_000;
 const partitions = [0, 1, 2, 3, 4, 5];
 const chosen = (scenario: { readonly name: string; readonly short: boolean }): boolean =>
   args.only === undefined ? !short || scenario.short : args.only.split(',').includes(scenario.name);
-const selected = [...scenarios.filter(chosen), ...commandScenarios.filter(chosen)];
+const selected = [
+  ...scenarios.filter(chosen),
+  ...tenantsScenarios.filter(chosen),
+  ...commandScenarios.filter(chosen),
+];
 
 const log = (line: string): void => {
   console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -204,6 +210,19 @@ async function runCommand(
   return { name: scenario.name, counts: undefined, seconds: (Date.now() - began) / 1000, problems, notes };
 }
 
+/** Runs a scenario of many tenants (see tenants-scenario.ts) as a row of the table. */
+async function runTenants(
+  kafkaCluster: KafkaCluster,
+  folder: string,
+  scenario: TenantsScenario,
+): Promise<Row> {
+  const began = Date.now();
+  const { notes, problems } = await runTenantsScenario(kafkaCluster, folder, scenario, short, (line) => {
+    log(`${scenario.name}: ${line}`);
+  });
+  return { name: scenario.name, counts: undefined, seconds: (Date.now() - began) / 1000, problems, notes };
+}
+
 function table(rows: readonly Row[]): string {
   const header = [
     'scenario',
@@ -220,7 +239,7 @@ function table(rows: readonly Row[]): string {
     const c = row.counts;
     const rule = scenarios.find((s) => s.name === row.name);
     if (rule === undefined) {
-      // A command scenario: its figures are in its line, not in these columns.
+      // A command or tenants scenario: its figures are in its line, not in these columns.
       return [
         row.name,
         '-',
@@ -284,7 +303,9 @@ try {
     const row =
       'act' in scenario
         ? await runScenario(cluster, root, scenario)
-        : await runCommand(cluster, root, scenario);
+        : tenantsScenarios.includes(scenario as TenantsScenario)
+          ? await runTenants(cluster, root, scenario as TenantsScenario)
+          : await runCommand(cluster, root, scenario as CommandScenario);
     rows.push(row);
     log(
       `${scenario.name}: ${row.problems.length === 0 ? 'PASS' : `FAIL: ${row.problems.join('; ')}`} (${row.notes.join('; ')})`,
