@@ -128,8 +128,8 @@ export interface HonoEventConsumerOptions {
    * - `atMostOnce`: its offset counts as done once it is fetched, so it never holds back a commit; its
    *   handler is called once (in its device's order) and not retried, and a failure is reported as
    *   `handlerError` and `skipped`. After a crash, the qos-0 records fetched but not handled yet are lost:
-   *   those the consumer held, which back-pressure keeps to about `maxInFlight` (plus one poll's
-   *   `batchSize`) across all partitions.
+   *   per partition at most `maxUncommitted` (fetching pauses at that many), and in all about
+   *   `maxInFlight` (plus one poll's `batchSize`).
    * @defaultValue 'atLeastOnce'
    */
   readonly qos0?: 'atLeastOnce' | 'atMostOnce' | undefined;

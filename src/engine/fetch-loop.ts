@@ -123,9 +123,9 @@ export class FetchLoop {
     }
   }
 
-  /** Records fetched and not finished in a lease's partition. */
+  /** Records fetched and not finished in a lease's partition (those handled at most once included). */
   #holds(lease: PartitionLease): number {
-    return this.#context.ledger.get(lease.topic, lease.partition)?.pending ?? 0;
+    return (this.#context.ledger.get(lease.topic, lease.partition)?.pending ?? 0) + lease.unhandledAtMostOnce;
   }
 
   /**
@@ -181,8 +181,9 @@ export class FetchLoop {
   #limitBacklog(): number {
     const { table, ledger, pauses, options } = this.#context;
     const bound = options.maxUncommitted;
+    // Records handled at most once count until their handler finished: a crash loses them.
     const ahead = (lease: PartitionLease): number =>
-      ledger.get(lease.topic, lease.partition)?.uncommitted ?? 0;
+      (ledger.get(lease.topic, lease.partition)?.uncommitted ?? 0) + lease.unhandledAtMostOnce;
     const leases = table.all();
     pauses.pause(
       leases.filter((lease) => lease.halt.aborted && lease.pausedFor.size === 0),

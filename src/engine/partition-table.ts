@@ -20,6 +20,12 @@ export class PartitionLease implements TopicPartition {
   readonly pausedFor = new Set<PauseReason>();
   /** Records of this lease that failed for good and have not succeeded since. */
   #failing = 0;
+  /**
+   * Records handled at most once (`qos0: 'atMostOnce'`) fetched in this lease whose handler has not
+   * finished: their offsets count as done, so the offsets tracker does not hold them, but back-pressure
+   * and the backlog bound must (they are what a crash loses).
+   */
+  unhandledAtMostOnce = 0;
 
   constructor(topic: string, partition: number) {
     this.topic = topic;

@@ -108,7 +108,10 @@ export class RecordFlow {
     const key = orderingKey(options.ordering, { topic, partition, offset, deviceId });
     const atMostOnce = !(decoded instanceof DecodeError) && processor.route.atMostOnce(decoded);
     // At most once: done as far as commits go from now on, whether its handler runs before a crash or not.
-    if (atMostOnce) offsets.complete(offset);
+    if (atMostOnce) {
+      offsets.complete(offset);
+      lease.unhandledAtMostOnce += 1;
+    }
     this.records.push(key, { record: message, decoded, lease, offsets, atMostOnce });
   }
 
@@ -136,7 +139,10 @@ export class RecordFlow {
    */
   #completed(item: WorkItem, key: string, outcome: Outcome): void {
     const { table } = this.#context;
-    if (item.atMostOnce) return;
+    if (item.atMostOnce) {
+      item.lease.unhandledAtMostOnce -= 1;
+      return;
+    }
     if (outcome === 'abandoned') this.#abandoned.abandon(item.lease, key);
     else if (table.isCurrent(item.lease)) item.offsets.complete(item.record.offset);
   }

@@ -126,6 +126,21 @@ describe('qos 0 at most once', () => {
     expect(handled).toStrictEqual(['p1', 'p2', 'p3', 'p4']);
   });
 
+  it('holds at most maxUncommitted unhandled qos-0 records per partition: the most a crash loses', async () => {
+    const consumer = await started(() => new Promise(() => undefined), {
+      qos0: 'atMostOnce',
+      maxUncommitted: 10,
+    });
+    for (let index = 0; index < 50; index++)
+      fakeKafka.broker.append(0, telemetryRecord('a', 0, `a${String(index)}`));
+    await vi.advanceTimersByTimeAsync(1_000);
+    const health = consumer.health();
+    // Every fetched offset is committed (at most once), but fetching stopped at the bound.
+    expect(health.inFlight + health.buffered).toBe(10);
+    expect(health.partitions[0]?.pausedFor).toStrictEqual(['backlog']);
+    expect(fakeKafka.broker.committed(telemetry, 0)).toBe(10);
+  });
+
   it('handles qos-0 records at least once by default: nothing is committed past a running handler', async () => {
     const release: (() => void)[] = [];
     await started(async () => {
