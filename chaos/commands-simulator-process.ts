@@ -8,6 +8,7 @@
  */
 import { HonoSimulator } from '../src/testing/index.js';
 import type { EchoPayload, ProcessLine, SimulatorConfig } from './commands-protocol.js';
+import { stopOnSignals } from './member.js';
 
 const config = JSON.parse(process.env['CHAOS_CONFIG'] ?? '') as SimulatorConfig;
 const began = Date.now();
@@ -50,17 +51,7 @@ function stopAndExit(reason: string): void {
     process.exit(0);
   })();
 }
-process.on('SIGTERM', () => {
-  stopAndExit('SIGTERM');
-});
-process.on('SIGINT', () => {
-  stopAndExit('SIGINT');
-});
-// The runner holds our stdin open; when it dies, stdin ends and we do not outlive it.
-process.stdin.on('end', () => {
-  stopAndExit('runner gone');
-});
-process.stdin.resume();
+stopOnSignals(stopAndExit);
 
 try {
   await Promise.all(

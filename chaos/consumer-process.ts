@@ -21,6 +21,7 @@ import {
   type MarkEntry,
   now,
 } from './protocol.js';
+import { labelledLogger, reportLifecycle, stopOnSignals } from './member.js';
 
 const config = JSON.parse(process.env['CHAOS_CONFIG'] ?? '') as ConsumerConfig;
 const ledger = await LedgerWriter.open(join(config.ledgerDir, `${config.label}-${process.pid}.ledger`));
@@ -66,37 +67,10 @@ const consumer = new HonoEventConsumer({
     maxDelayMs: Math.max(1000, config.retryDelayMs),
   },
   kafka: config.kafka,
-  logger: {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: (message, context) => {
-      console.error(`[${config.label}] warn ${message} ${JSON.stringify(context ?? {})}`);
-    },
-    error: (message, context) => {
-      console.error(`[${config.label}] error ${message} ${JSON.stringify(context ?? {})}`);
-    },
-  },
+  logger: labelledLogger(config.label),
 });
 
-const partitionsOf = (list: readonly { partition: number }[]): number[] => list.map((p) => p.partition);
-consumer.on('started', () => {
-  say({ event: 'started' });
-});
-consumer.on('assigned', (list) => {
-  say({ event: 'assigned', partitions: partitionsOf(list) });
-});
-consumer.on('revoked', (list) => {
-  say({ event: 'revoked', partitions: partitionsOf(list) });
-});
-consumer.on('lost', (list) => {
-  say({ event: 'lost', partitions: partitionsOf(list) });
-});
-consumer.on('error', (error) => {
-  say({ event: 'error', message: `${error.code}: ${error.message}` });
-});
-consumer.on('commitFailed', (error) => {
-  say({ event: 'commitFailed', message: `${error.code}: ${error.message}` });
-});
+reportLifecycle(consumer, say);
 consumer.on('skipped', (info) => {
   const id = poisoned.get(`${info.partition}/${info.offset}`) ?? { device: 'unknown', seq: -1 };
   void mark('skip', info, id.device, id.seq);
@@ -165,17 +139,7 @@ function stopAndExit(reason: string): void {
     process.exit(code);
   })();
 }
-process.on('SIGTERM', () => {
-  stopAndExit('SIGTERM');
-});
-process.on('SIGINT', () => {
-  stopAndExit('SIGINT');
-});
-// The runner holds our stdin open; when it dies, stdin ends and we do not outlive it.
-process.stdin.on('end', () => {
-  stopAndExit('runner gone');
-});
-process.stdin.resume();
+stopOnSignals(stopAndExit);
 // Fault switches from the runner: `outage on`, `outage off`.
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'outage on') faults.outage = true;
