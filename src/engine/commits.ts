@@ -10,6 +10,7 @@ import type { ClientFailure } from './client.js';
 import { commitError } from './client-errors.js';
 import { Committer, type CommitTarget } from './committer.js';
 import type { Emit } from './emit.js';
+import type { EngineObserver } from './observer.js';
 import type { PartitionLease, PartitionTable } from './partition-table.js';
 
 /** How long a commit waits for the broker's answer, unless its caller has less time. */
@@ -27,6 +28,8 @@ export interface CommitsContext {
   readonly secrets: readonly string[];
   /** The broker confirmed a commit: the brokers are up. */
   answered(): void;
+  /** Who watches the engine (read at each commit: it is set when the engine runs). */
+  observer(): EngineObserver;
 }
 
 /** The engine's commits and the broker's answers to them. */
@@ -82,10 +85,11 @@ export class Commits {
     positions: readonly TopicPartitionOffset[],
     answerTimeoutMs = commitAnswerTimeoutMs,
   ): Promise<boolean> {
+    const started = performance.now();
     const answer = await this.#committer.commit(positions, answerTimeoutMs);
-    if (answer !== undefined) {
-      this.#context.emit('commitFailed', commitError(answer, positions, this.#context.secrets));
-    }
+    const error = answer === undefined ? undefined : commitError(answer, positions, this.#context.secrets);
+    this.#context.observer().committed(positions, performance.now() - started, error);
+    if (error !== undefined) this.#context.emit('commitFailed', error);
     return answer === undefined;
   }
 

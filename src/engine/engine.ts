@@ -24,6 +24,7 @@ import type { Emit } from './emit.js';
 import { FetchLoop } from './fetch-loop.js';
 import type { ConsumerState, HealthSnapshot } from './health.js';
 import { PartitionTable } from './partition-table.js';
+import { type EngineObserver, noObserver } from './observer.js';
 import type { RecordRoute } from './record-route.js';
 import { Pauses } from './pauses.js';
 import { Rebalances } from './rebalances.js';
@@ -55,6 +56,8 @@ export class ConsumerEngine {
   readonly #rebalances: Rebalances;
   readonly #fetch: FetchLoop;
   #state: ConsumerState = 'idle';
+  /** Who watches the engine; set by `run()`. */
+  #observer: EngineObserver = noObserver;
   #timers: NodeJS.Timeout[] = [];
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -68,7 +71,17 @@ export class ConsumerEngine {
    * @param emit - reports the consumer's events
    * @throws what the client factories throw for settings they refuse
    */
-  constructor(options: ResolvedOptions, settings: EngineSettings, clients: ClientFactories, emit: Emit) {
+  constructor(
+    options: ResolvedOptions,
+    settings: EngineSettings,
+    clients: ClientFactories,
+    emitPublic: Emit,
+  ) {
+    // Every event goes to the observer first, then to the consumer's listeners.
+    const emit: Emit = (name, ...args) => {
+      this.#observer.event(name, ...args);
+      emitPublic(name, ...args);
+    };
     this.#options = options;
     this.#secrets = secretValues(options.kafka);
     this.#emit = emit;
@@ -137,6 +150,7 @@ export class ConsumerEngine {
       answered: () => {
         this.#failures.answered();
       },
+      observer: () => this.#observer,
     });
     this.#fetch = new FetchLoop({
       options,
@@ -151,6 +165,9 @@ export class ConsumerEngine {
       clientFailed,
       answered: () => {
         this.#failures.answered();
+      },
+      fetched: (messages) => {
+        this.#observer.fetched(messages);
       },
     });
     this.#rebalances = new Rebalances({
@@ -179,8 +196,9 @@ export class ConsumerEngine {
    *
    * @param route - checks the application's handlers and binds them to the decoding of the records; it
    *   throws (an `OptionsError`) for bad handlers, before anything starts
+   * @param observer - who watches the engine from now on (tracing, metrics, diagnostics channels)
    */
-  async run(route: () => RecordRoute): Promise<void> {
+  async run(route: () => RecordRoute, observer: EngineObserver = noObserver): Promise<void> {
     if (this.#state !== 'idle') {
       throw new StateError(
         this.#stopping === undefined
@@ -190,6 +208,7 @@ export class ConsumerEngine {
     }
     // Checked before anything starts: bad handlers leave the consumer idle, to run() again with good ones.
     const bound = route();
+    this.#observer = observer;
     this.#state = 'starting';
     this.#starting = this.#start(bound);
     await this.#starting;
@@ -198,7 +217,7 @@ export class ConsumerEngine {
   async #start(route: RecordRoute): Promise<void> {
     const options = this.#options;
     const client = this.#client;
-    this.#flow.start(route);
+    this.#flow.start(route, this.#observer);
     try {
       await client.connect(options.connectTimeoutMs);
     } catch (thrown) {

@@ -45,6 +45,8 @@ export interface FetchLoopContext {
   clientFailed(failure: unknown): void;
   /** Records arrived: the brokers answer. */
   answered(): void;
+  /** A poll delivered these records (for the observer). */
+  fetched(messages: readonly ClientMessage[]): void;
 }
 
 /** The poll loop. */
@@ -104,7 +106,10 @@ export class FetchLoop {
         await new Promise((resolve) => setTimeout(resolve, pollTimeoutMs));
       }
       this.#lastPollAt = new Date();
-      if (messages.length > 0) context.answered();
+      if (messages.length > 0) {
+        context.answered();
+        context.fetched(messages);
+      }
       for (const message of messages) {
         try {
           context.accept(message);

@@ -19,6 +19,7 @@ import type { ClientMessage } from './client.js';
 import type { Emit } from './emit.js';
 import type { PartitionTable } from './partition-table.js';
 import type { Pauses } from './pauses.js';
+import type { EngineObserver } from './observer.js';
 import type { RecordRoute } from './record-route.js';
 
 /** What the record flow needs from the engine around it. */
@@ -55,10 +56,11 @@ export class RecordFlow {
   }
 
   /** Starts decoding and handling records with the application's handlers (before anything is fetched). */
-  start(route: RecordRoute): void {
+  start(route: RecordRoute, observer: EngineObserver): void {
     const { options, emit, pauses } = this.#context;
     this.#processor = {
       route,
+      observer,
       options,
       emit,
       pauseForFailure: (item, error) => {

@@ -17,6 +17,7 @@ import type { HandlerContext } from '../consumer/handlers.js';
 import type { ResolvedOptions } from '../consumer/options.js';
 import { retryDelay, sleep } from '../retry/backoff.js';
 import type { EngineEvents } from '../engine/emit.js';
+import type { EngineObserver, HandlerObservation } from '../engine/observer.js';
 import type { RecordRoute } from '../engine/record-route.js';
 import type { HandlerTimeouts, RunningCall } from './handler-timeouts.js';
 import type { WorkItem } from './work-item.js';
@@ -39,6 +40,8 @@ type Emit = <Name extends keyof EngineEvents>(name: Name, ...args: Parameters<En
 export interface ProcessorContext {
   /** How records decode and which handler each goes to. */
   readonly route: RecordRoute;
+  /** Who watches the handler calls (tracing, metrics, diagnostics channels). */
+  readonly observer: EngineObserver;
   readonly options: Pick<
     ResolvedOptions,
     'retry' | 'handlerTimeoutMs' | 'onFailure' | 'deadLetterTopic' | 'expired' | 'logger'
@@ -314,10 +317,31 @@ function attemptOnce(
   call: Call,
   attempt: number,
 ): HandlerError | undefined | Promise<HandlerError | undefined> {
+  const observation = context.observer.handlerStarted(item, attempt);
+  const result = callOnce(item, context, call, attempt, observation);
+  if (observation === undefined) return result;
+  if (result === undefined || result instanceof HandlerError) {
+    observation.end(result);
+    return result;
+  }
+  return result.then((error) => {
+    observation.end(error);
+    return error;
+  });
+}
+
+/** {@link attemptOnce} without the end of its observation: the call, inside the observation if any. */
+function callOnce(
+  item: WorkItem,
+  context: ProcessorContext,
+  call: Call,
+  attempt: number,
+  observation: HandlerObservation | undefined,
+): HandlerError | undefined | Promise<HandlerError | undefined> {
   const handlerContext = new AttemptContext(item, attempt);
   let pending: Promise<void> | void;
   try {
-    pending = call(handlerContext);
+    pending = observation === undefined ? call(handlerContext) : observation.run(() => call(handlerContext));
   } catch (error) {
     handlerContext.release();
     return HandlerError.failed(item.record, attempt, error);

@@ -3,6 +3,7 @@
  * record, the reason and what resumes it; at most one reminder per five minutes (or when the reason
  * changes) while it stays paused, however often the record is tried; and one line when the pause ends.
  */
+import { noObserver } from '../../../src/engine/observer.js';
 import { eventRoute } from '../../../src/consumer/event-route.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartitionLease } from '../../../src/engine/partition-table.js';
@@ -64,6 +65,7 @@ function setup(handlers: HonoEventHandlers, options: Partial<ProcessorContext['o
   const deadLetter = vi.fn<ProcessorContext['deadLetter']>(() => Promise.resolve());
   const context: ProcessorContext = {
     route: eventRoute(handlers),
+    observer: noObserver,
     options: {
       retry,
       handlerTimeoutMs: 60_000,

@@ -3,6 +3,7 @@
  * `decodeEvent`, as the consumer hands them to `processRecord`; and the processor context they are
  * processed in, which records what the SDK emits and asks of the consumer.
  */
+import { noObserver } from '../../../src/engine/observer.js';
 import { eventRoute } from '../../../src/consumer/event-route.js';
 import { vi } from 'vitest';
 import type { HonoEventConsumerEvents } from '../../../src/consumer/events.js';
@@ -84,6 +85,7 @@ export function fakeContext(handlers: HonoEventHandlers, options: Partial<Proces
   const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const context: ProcessorContext = {
     route: eventRoute(handlers),
+    observer: noObserver,
     options: {
       retry,
       handlerTimeoutMs: 5_000,
