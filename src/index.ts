@@ -17,12 +17,15 @@
  * When a device can receive commands, and when an event expires.
  * @categoryDescription Topics and tenants
  * Hono's topic names and what makes a valid tenant id.
+ * @categoryDescription Observability
+ * Tracing and metrics through OpenTelemetry, and the `node:diagnostics_channel` channels.
  */
 
 // The consumer
 export { HonoEventConsumer } from './consumer/hono-event-consumer.js';
 export type { ConsumerState, HealthSnapshot, PartitionHealth } from './consumer/hono-event-consumer.js';
 export { FailureOutcome } from './consumer/options.js';
+export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from './telemetry/options.js';
 export type { HonoEventConsumerOptions, Logger, RetryOptions } from './consumer/options.js';
 export { Ordering } from './scheduling/ordering.js';
 export type {

@@ -9,6 +9,9 @@ import { ConsumerEngine } from '../engine/engine.js';
 import { OptionsError } from '../errors.js';
 import { rdkafkaClients } from '../kafka/rdkafka-clients.js';
 import { engineSettings, settingProblems } from './client-settings.js';
+import type { EngineObserver } from '../engine/observer.js';
+import { consumerObserver } from '../telemetry/consumer-observer.js';
+import { parseHonoTopic } from '../tenant.js';
 import { type ResolvedOptions, secretValues } from './options.js';
 
 const chosenClients = clientChoice<ClientFactories>(rdkafkaClients);
@@ -50,4 +53,25 @@ export function makeEngine(options: ResolvedOptions, target: EventSink): Consume
   } catch (error) {
     throw new OptionsError(settingProblems(options, error, clients, secretValues(options.kafka)));
   }
+}
+
+/**
+ * The observer of a consumer's engine: its OpenTelemetry spans and metrics and its diagnostics channels.
+ *
+ * @param options - the resolved options
+ * @param engine - the engine, for the gauges
+ * @returns the observer
+ */
+export function observerOf(options: ResolvedOptions, engine: ConsumerEngine): Promise<EngineObserver> {
+  return consumerObserver({
+    telemetry: options.telemetry,
+    groupId: options.groupId,
+    clientId: options.clientId,
+    destinationTemplate: (topic) => {
+      const parsed = parseHonoTopic(topic);
+      if (parsed !== undefined) return `hono.${parsed.endpoint}.{tenant_id}`;
+      return topic.startsWith('hono.command_response.') ? 'hono.command_response.{tenant_id}' : topic;
+    },
+    health: () => engine.health(),
+  });
 }

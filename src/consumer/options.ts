@@ -7,6 +7,12 @@ import { type OptionProblem, OptionsError } from '../errors.js';
 import type { RetryPolicy } from '../retry/backoff.js';
 import { Ordering } from '../scheduling/ordering.js';
 import { HonoEndpoint, MAX_TOPIC_NAME_LENGTH, prefixedTenantError, topicPrefix } from '../tenant.js';
+import {
+  type ResolvedTelemetry,
+  resolveTelemetry,
+  type TelemetryOptions,
+  telemetrySchema,
+} from '../telemetry/options.js';
 
 /**
  * Where the SDK writes what it does. Any object with these four methods fits (console, pino, winston).
@@ -244,6 +250,13 @@ export interface HonoEventConsumerOptions {
    * without a listener. @defaultValue warnings and errors to the console
    */
   readonly logger?: Logger | undefined;
+  /**
+   * Tracing and metrics through OpenTelemetry (see {@link TelemetryOptions}); `false` turns them off.
+   * The SDK's `node:diagnostics_channel` channels publish either way (free while nothing subscribes).
+   * @defaultValue on, with the providers the application registered globally: a no-op without them, or
+   *   without `@opentelemetry/api`
+   */
+  readonly telemetry?: TelemetryOptions | false | undefined;
 }
 
 /** Every option with its default applied. */
@@ -279,6 +292,7 @@ export interface ResolvedOptions {
   readonly clientId: string;
   readonly kafka: Readonly<Record<string, string | number | boolean>>;
   readonly logger: Logger;
+  readonly telemetry: ResolvedTelemetry;
 }
 
 /** The defaults, in one place. */
@@ -441,6 +455,7 @@ const schema: z.ZodType<HonoEventConsumerOptions> = z.strictObject(
     clientId: z.string().min(1).optional(),
     kafka: z.record(z.string(), setting).readonly().optional(),
     logger: loggerSchema.optional(),
+    telemetry: telemetrySchema.optional(),
   },
   {
     error: (issue) =>
@@ -594,6 +609,7 @@ export function resolveOptions(input: unknown, fixedPrefix?: string): ResolvedOp
     clientId: options.clientId ?? defaults.clientId,
     kafka: options.kafka ?? {},
     logger: options.logger ?? consoleLogger,
+    telemetry: resolveTelemetry(options.telemetry),
   };
 }
 

@@ -196,9 +196,12 @@ export class ConsumerEngine {
    *
    * @param route - checks the application's handlers and binds them to the decoding of the records; it
    *   throws (an `OptionsError`) for bad handlers, before anything starts
-   * @param observer - who watches the engine from now on (tracing, metrics, diagnostics channels)
+   * @param observer - makes who watches the engine from now on (tracing, metrics, diagnostics channels)
    */
-  async run(route: () => RecordRoute, observer: EngineObserver = noObserver): Promise<void> {
+  async run(
+    route: () => RecordRoute,
+    observer: () => Promise<EngineObserver> | EngineObserver = () => noObserver,
+  ): Promise<void> {
     if (this.#state !== 'idle') {
       throw new StateError(
         this.#stopping === undefined
@@ -208,9 +211,11 @@ export class ConsumerEngine {
     }
     // Checked before anything starts: bad handlers leave the consumer idle, to run() again with good ones.
     const bound = route();
-    this.#observer = observer;
     this.#state = 'starting';
-    this.#starting = this.#start(bound);
+    this.#starting = (async () => {
+      this.#observer = await observer();
+      await this.#start(bound);
+    })();
     await this.#starting;
   }
 
@@ -314,6 +319,7 @@ export class ConsumerEngine {
     const state = this.#state;
     if (state === 'idle' || state === 'failed' || state === 'stopped') {
       this.#state = 'stopped';
+      this.#observer.close?.();
       this.#emit('stopped');
       return;
     }
@@ -351,6 +357,7 @@ export class ConsumerEngine {
     if (!clientClosed) this.#options.logger.warn('the Kafka client did not close in time', {});
     if (!deadLettersClosed) this.#options.logger.warn('the dead-letter producer did not close in time', {});
     this.#state = 'stopped';
+    this.#observer.close?.();
     this.#options.logger.info('consumer stopped', {});
     this.#emit('stopped');
   }

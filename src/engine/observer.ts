@@ -63,6 +63,8 @@ export interface EngineObserver {
    * @param args - its arguments
    */
   event<Name extends keyof EngineEvents>(name: Name, ...args: Parameters<EngineEvents[Name]>): void;
+  /** The engine stopped: release what the observer holds (e.g. metric callbacks). */
+  close?(): void;
 }
 
 /** The observer that watches nothing. */
@@ -104,6 +106,9 @@ export function combineObservers(observers: readonly EngineObserver[]): EngineOb
     },
     event(name, ...args) {
       for (const observer of observers) observer.event(name, ...args);
+    },
+    close() {
+      for (const observer of observers) observer.close?.();
     },
   };
 }

@@ -45,6 +45,7 @@ describe('resolveOptions: defaults', () => {
       groupId: 'my-app',
       deadLetterTopic: undefined,
       kafka: {},
+      telemetry: { tracerProvider: undefined, meterProvider: undefined, traceContext: 'link' },
     });
     expect(Object.keys(logger).sort()).toStrictEqual(['debug', 'error', 'info', 'warn']);
   });
@@ -571,5 +572,23 @@ describe('resolveOptions: endpoints, every tenant and qos 0 (issue 14)', () => {
     expect(
       resolveOptions({ ...deadLetter, tenant: '*', deadLetterTopic: 'dlq.hono.event.all' }).deadLetterTopic,
     ).toBe('dlq.hono.event.all');
+  });
+});
+
+describe('resolveOptions: telemetry (issue 15)', () => {
+  it('takes false, providers and a trace context, and refuses what is none of them', () => {
+    expect(resolveOptions({ ...minimal, telemetry: false }).telemetry).toBe(false);
+    const tracerProvider = { getTracer: () => ({}) };
+    expect(
+      resolveOptions({ ...minimal, telemetry: { tracerProvider, traceContext: 'parent' } }).telemetry,
+    ).toStrictEqual({
+      tracerProvider,
+      meterProvider: undefined,
+      traceContext: 'parent',
+    });
+    expect(
+      problemsOf({ ...minimal, telemetry: { tracerProvider: {}, traceContext: 'child' } }).map((p) => p.path),
+    ).toStrictEqual(['telemetry.tracerProvider', 'telemetry.traceContext']);
+    expect(pathsOf({ ...minimal, telemetry: true })).toStrictEqual(['telemetry']);
   });
 });
