@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HonoSimulator } from '../../src/testing/hono-simulator.js';
+import { encodeDataEvent } from '../../src/wire/encode.js';
 import { killAll, type RunningProcess, startNode, waitUntil } from './child-process.js';
 import { randomSuffix, TestAdmin } from './clients.js';
 import { createTestTopic, quietLogger, sequencedEvents, type TestTopic } from './consumer-helpers.js';
@@ -210,4 +211,49 @@ describe('examples', () => {
       admin.disconnect();
     }
   }, 60_000);
+
+  it('opentelemetry.ts: prints a process span continuing each traceparent, and the metrics; exits 0', async () => {
+    topic = await createTestTopic(1);
+    const { tenant } = topic;
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const honoSpanIds = ['b7ad6b7169203331', 'b7ad6b7169203332', 'b7ad6b7169203333'];
+    await topic.produce(
+      honoSpanIds.map((spanId, index) =>
+        encodeDataEvent({
+          tenantId: tenant,
+          deviceId: `sensor-${String(index)}`,
+          contentType: 'application/json',
+          payload: `{"t":${String(20 + index)}}`,
+          traceparent: `00-${traceId}-${spanId}-01`,
+        }),
+      ),
+    );
+    const example = startExample('opentelemetry.ts', {
+      HONO_TENANT: tenant,
+      GROUP_ID: topic.groupId,
+      METRICS_INTERVAL_MS: '500',
+    });
+    const count = (text: string): number => example.output().split(text).length - 1;
+    await waitUntil(
+      example,
+      () =>
+        count('stored event of sensor-') === 3 &&
+        count("name: 'process hono.event.{tenant_id}'") >= 3 &&
+        count("name: 'messaging.process.duration'") >= 1,
+      'three events stored, three process spans and the metrics printed',
+    );
+    const output = example.output();
+    // traceContext 'parent': each process span continues Hono's trace as a child of its producer span.
+    for (const spanId of honoSpanIds) expect(output).toContain(`spanId: '${spanId}'`);
+    expect(count(`traceId: '${traceId}'`)).toBeGreaterThanOrEqual(6); // the process spans and the store spans
+    expect(output).toContain("name: 'store'");
+    expect(output).toContain("'messaging.destination.template': 'hono.event.{tenant_id}'");
+    expect(output).toContain(`'messaging.destination.name': '${topic.topic}'`);
+    expect(output).toContain("name: 'messaging.client.consumed.messages'");
+
+    expect(await terminate(example)).toBe(0);
+    expect(example.output()).toContain('stopped');
+    expect(example.output()).not.toMatch(/ERR_/);
+    expect(sum((await topic.committed([0])).values())).toBe(3);
+  }, 45_000);
 });
