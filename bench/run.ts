@@ -2,9 +2,10 @@
  * `npm run bench`: every benchmark in one run, against one broker, printing tables and writing the
  * figures to `bench/results/<time>.json`.
  *
- * Options: `--events <n>` (throughput events, default 1,000,000; records per topic of the telemetry
- * section, default 300,000), `--only throughput,concurrency,latency,memory,commands,telemetry`,
- * `--no-save` (print only; CI runs a small throughput round this way so that the benchmarks keep working).
+ * Options: `--events <n>` (throughput events, default 1,000,000; records per topic of the telemetry and
+ * observability sections, default 300,000),
+ * `--only throughput,concurrency,latency,memory,commands,telemetry,observability`, `--rounds <n>` (the
+ * observability section's rounds of three runs, default 3), `--no-save` (print only; CI runs a small throughput round this way so that the benchmarks keep working).
  * `KAFKA_BOOTSTRAP_SERVERS` uses an existing broker instead of starting one.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,23 +20,44 @@ import { runLatency } from './sections/latency.js';
 import { runMemory } from './sections/memory.js';
 import { runCommands } from './sections/commands.js';
 import { runTelemetry } from './sections/telemetry.js';
+import { runObservability } from './sections/observability.js';
 
-const sections = ['throughput', 'concurrency', 'latency', 'memory', 'commands', 'telemetry'] as const;
+const sections = [
+  'throughput',
+  'concurrency',
+  'latency',
+  'memory',
+  'commands',
+  'telemetry',
+  'observability',
+] as const;
 const { values } = parseArgs({
   options: {
     events: { type: 'string' },
     only: { type: 'string', default: sections.join(',') },
+    rounds: { type: 'string', default: '3' },
     'no-save': { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events ?? '1000000');
-/** The telemetry section's records per topic: `--events` when given, else 300,000 (two topics, 11 runs). */
+/**
+ * The records per topic of the telemetry section (two topics, 11 runs) and of the observability section:
+ * `--events` when given, else 300,000.
+ */
 const telemetryEvents = Number(values.events ?? '300000');
+/** The observability section's rounds of three runs each. */
+const rounds = Number(values.rounds);
 const only = new Set(values.only.split(','));
 const unknown = [...only].filter((name) => !(sections as readonly string[]).includes(name));
-if (!Number.isSafeInteger(events) || events < 1 || unknown.length > 0) {
+if (
+  !Number.isSafeInteger(events) ||
+  events < 1 ||
+  !Number.isSafeInteger(rounds) ||
+  rounds < 1 ||
+  unknown.length > 0
+) {
   console.error(
-    `usage: npm run bench -- [--events <n>] [--only ${sections.join(',')}] [--no-save]` +
+    `usage: npm run bench -- [--events <n>] [--only ${sections.join(',')}] [--rounds <n>] [--no-save]` +
       (unknown.length > 0 ? `\nunknown section(s): ${unknown.join(', ')}` : ''),
   );
   process.exit(2);
@@ -69,6 +91,14 @@ try {
     results['telemetry'] = telemetry;
     if (telemetry.failed.length > 0) {
       log(`failed: ${telemetry.failed.join(', ')}`);
+      process.exitCode = 1;
+    }
+  }
+  if (only.has('observability')) {
+    const observability = await runObservability({ ...context, events: telemetryEvents, rounds });
+    results['observability'] = observability;
+    if (observability.failed.length > 0) {
+      log(`failed: ${observability.failed.join(', ')}`);
       process.exitCode = 1;
     }
   }

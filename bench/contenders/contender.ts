@@ -1,4 +1,8 @@
 /** What a throughput contender is given, and what it gives back. */
+import type { Dropped } from '../lib/silent-opentelemetry.js';
+
+/** What the silent OpenTelemetry SDK recorded in a run (and dropped). */
+export type Recorded = Dropped;
 
 /** One throughput run: consume `expected` records of `topic` from the beginning, in a new group. */
 export interface ThroughputRun {
@@ -12,7 +16,16 @@ export interface ThroughputRun {
    * several tenants instead of `topic`, and what the SDK does with qos-0 records.
    */
   readonly subscription?: Subscription | undefined;
+  /**
+   * The observability section's setting (only the SDK takes it): `off` passes `telemetry: false`; `api`
+   * leaves the option out with `@opentelemetry/api` installed and no OpenTelemetry SDK registered; `sdk`
+   * registers an SDK that records every span and metric and exports them nowhere. Left out: `api`.
+   */
+  readonly observability?: Observability | undefined;
 }
+
+/** How the SDK contender runs OpenTelemetry; see {@link ThroughputRun.observability}. */
+export type Observability = 'off' | 'api' | 'sdk';
 
 /** Several tenants' topics of one endpoint, named or as the SDK's pattern for every tenant. */
 export interface Subscription {
@@ -33,9 +46,13 @@ export interface Contender {
   /**
    * Starts consuming; calls `handled(n)` each time `n` more records were handled.
    *
-   * @returns how to stop it
+   * @returns how to stop it, and (with an OpenTelemetry SDK of the observability section) what the SDK
+   *   recorded once it stopped
    */
-  start(run: ThroughputRun, handled: (count: number) => void): Promise<{ stop(): Promise<void> }>;
+  start(
+    run: ThroughputRun,
+    handled: (count: number) => void,
+  ): Promise<{ stop(): Promise<void>; recorded?(): Recorded }>;
 }
 
 /** What the raw loop subscribes to for a run: its topic, the named tenants' topics, or the pattern. */

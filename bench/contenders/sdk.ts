@@ -1,16 +1,24 @@
 /** This SDK: decoding into typed events, a no-op async handler, at-least-once commits, per ordering mode. */
 import type { HandlerContext, HonoEventConsumerOptions } from '../../src/index.js';
 import { loadSdk, quietLogger } from '../lib/sdk.js';
+import { registerSilentOpenTelemetry } from '../lib/silent-opentelemetry.js';
 import type { Contender } from './contender.js';
+
+/** How often the silent OpenTelemetry SDK collects the metrics (an exporter's usual interval is 60 s). */
+const metricsIntervalMs = 1000;
 
 /**
  * The SDK with `ordering` and otherwise default options; with a run's subscription, its endpoint,
- * tenants (a list or `'*'`) and `qos0`.
+ * tenants (a list or `'*'`) and `qos0`; with its `observability`, OpenTelemetry off, the api alone, or a
+ * silent OpenTelemetry SDK.
  */
 export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>): Contender {
   return {
     async start(run, handled) {
       const { HonoEventConsumer } = await loadSdk();
+      // Registered before the consumer exists, as an application does at start-up.
+      const openTelemetry =
+        run.observability === 'sdk' ? await registerSilentOpenTelemetry(metricsIntervalMs) : undefined;
       const subscription = run.subscription;
       const consumer = new HonoEventConsumer({
         brokers: run.brokers,
@@ -20,6 +28,7 @@ export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>)
         groupId: run.groupId,
         ordering,
         logger: quietLogger,
+        ...(run.observability === 'off' ? { telemetry: false } : {}),
       });
       const counted = subscription?.countedTopicPrefix;
       const noop = async (_event: unknown, context: HandlerContext): Promise<void> => {
@@ -32,7 +41,14 @@ export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>)
         connection: noop,
         invalid: (_error, _record, context) => noop(undefined, context),
       });
-      return { stop: () => consumer.stop() };
+      if (openTelemetry === undefined) return { stop: () => consumer.stop() };
+      return {
+        stop: async () => {
+          await consumer.stop();
+          await openTelemetry.shutdown();
+        },
+        recorded: () => openTelemetry.dropped(),
+      };
     },
   };
 }

@@ -55,6 +55,18 @@ export function honoMixRecord(tenantId: string, index: number, devices: number):
 }
 
 /**
+ * Record `index` of the Hono mix with a W3C `traceparent` header, as Hono writes it when its tracing is
+ * on: a trace per record, sampled (flags `01`).
+ */
+export function tracedHonoMixRecord(tenantId: string, index: number, devices: number): EncodedRecord {
+  const record = honoMixRecord(tenantId, index, devices);
+  const traceId = (index + 1).toString(16).padStart(32, '0');
+  const spanId = (index + 1).toString(16).padStart(16, '0');
+  record.headers.push({ traceparent: Buffer.from(`00-${traceId}-${spanId}-01`) });
+  return record;
+}
+
+/**
  * Record `index` of a telemetry topic: the JSON payload of the Hono mix's data events (about 200 bytes),
  * written to `hono.telemetry.<tenant>` with the given `qos`, spread over `devices` devices.
  */

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { processFigures, report, round } from '../lib/child.js';
 import { type ContenderName, loadContender } from '../contenders/index.js';
-import type { ThroughputRun } from '../contenders/contender.js';
+import type { Recorded, ThroughputRun } from '../contenders/contender.js';
 
 /** What one throughput run measured. */
 export interface ThroughputResult {
@@ -18,6 +18,8 @@ export interface ThroughputResult {
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
+  /** With the observability section's OpenTelemetry SDK: what it recorded. */
+  readonly recorded?: Recorded | undefined;
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ThroughputRun & { contender: ContenderName };
@@ -45,6 +47,7 @@ const result: ThroughputResult = {
   eventsPerSecond: Math.round(count / seconds),
   wallSeconds: round((last - started) / 1000, 3),
   ...figures,
+  recorded: consumer.recorded?.(),
 };
 report(result);
 process.exit(0);

@@ -1,0 +1,164 @@
+/**
+ * Section 7 (`--only observability`): what tracing and metrics cost. The SDK in `device` mode with the
+ * no-op handler of section 1 reads a topic of the Hono mix whose every record carries a `traceparent`
+ * (as Hono writes it when its tracing is on) in three settings: `telemetry: false` (off); the default
+ * options with `@opentelemetry/api` installed and no OpenTelemetry SDK registered (api only); and an SDK
+ * registered that records every span and metric and exports them nowhere (SDK). Each run is a process of
+ * its own in a new group; the three run in turns, in a rotating order, for `rounds` rounds, and the
+ * section reports medians.
+ */
+import { eventTopic } from '../../src/index.js';
+import { TestAdmin } from '../../test/integration/clients.js';
+import { runWorker, round } from '../lib/child.js';
+import { table, verdict } from '../lib/table.js';
+import { createTopic, produce, tracedHonoMixRecord } from '../lib/workload.js';
+import type { Observability } from '../contenders/contender.js';
+import type { ThroughputResult } from '../workers/throughput.js';
+import type { SectionContext } from './context.js';
+
+const partitions = 6;
+const devices = 1000;
+const settings: readonly Observability[] = ['off', 'api', 'sdk'];
+const labels: Readonly<Record<Observability, string>> = {
+  off: 'SDK, telemetry: false',
+  api: 'SDK, api installed, no OpenTelemetry SDK',
+  sdk: 'SDK, OpenTelemetry SDK registered, exporting nowhere',
+};
+
+/** One run's figures. */
+type Run = ThroughputResult & { readonly setting: Observability; readonly round: number };
+
+/** Produces the topic, runs the rounds, prints the tables and returns the figures. */
+export async function runObservability(
+  context: SectionContext & { readonly events: number; readonly rounds: number },
+): Promise<{ readonly failed: readonly string[] } & Record<string, unknown>> {
+  const { brokers, log, events, rounds, suffix } = context;
+  const admin = new TestAdmin(brokers);
+  const tenant = `bench-otel-${suffix}`;
+  const topic = eventTopic(tenant);
+  const failed: string[] = [];
+  try {
+    await createTopic(brokers, topic, partitions);
+    await produce(
+      brokers,
+      events,
+      (index) => tracedHonoMixRecord(tenant, index, devices),
+      () => undefined,
+    );
+    log(`produced ${String(events)} Hono events with a traceparent each to ${topic}`);
+    const runs: Run[] = [];
+    for (let index = 0; index < rounds; index++) {
+      // Rotating order, so that no setting always runs first (on a warmer or colder machine).
+      const order = settings.map((_, position) => settings[(position + index) % settings.length] ?? 'off');
+      for (const setting of order) {
+        log(`observability, round ${String(index + 1)}: ${labels[setting]}`);
+        try {
+          const result = await runWorker<ThroughputResult>(
+            'throughput',
+            {
+              contender: 'sdk-device',
+              brokers,
+              topic,
+              tenant,
+              groupId: `bench-otel-${setting}-${String(index)}-${suffix}`,
+              expected: events,
+              observability: setting,
+            },
+            { timeoutMs: 300_000 },
+          );
+          log(`  ${String(result.eventsPerSecond)} events/s, ${String(result.cpuSeconds)} CPU s`);
+          runs.push({ ...result, setting, round: index + 1 });
+        } catch (error) {
+          log(`  failed: ${String(error)}`);
+          failed.push(`${labels[setting]}, round ${String(index + 1)}`);
+        }
+      }
+    }
+    console.log(
+      `\nObservability: ${String(events)} Hono events with a traceparent each (the mix of section 1), ${String(devices)} devices, ${String(partitions)} partitions, no-op handler, ordering device; ${String(rounds)} rounds`,
+    );
+    console.log(
+      table(
+        ['round', 'setting', 'events/s', 'x off', 'CPU s', 'CPU µs/event', 'peak RSS MB', 'spans'],
+        runs.map((run) => [
+          run.round,
+          labels[run.setting],
+          run.eventsPerSecond,
+          round(run.eventsPerSecond / offRate(runs, run.round), 2),
+          run.cpuSeconds,
+          round((run.cpuSeconds * 1e6) / run.events, 1),
+          run.peakRssMb,
+          run.recorded?.spans ?? '-',
+        ]),
+      ),
+    );
+    const summary = settings.map((setting) => {
+      const mine = runs.filter((run) => run.setting === setting);
+      return {
+        setting,
+        runs: mine.length,
+        eventsPerSecond: Math.round(median(mine.map((run) => run.eventsPerSecond))),
+        lowest: Math.min(...mine.map((run) => run.eventsPerSecond)),
+        highest: Math.max(...mine.map((run) => run.eventsPerSecond)),
+        // Each round's ratio to that round's `off` run, then the median of those.
+        ratio: round(median(mine.map((run) => run.eventsPerSecond / offRate(runs, run.round))), 3),
+        cpuMicrosecondsPerEvent: round(median(mine.map((run) => (run.cpuSeconds * 1e6) / run.events)), 1),
+        peakRssMb: median(mine.map((run) => run.peakRssMb)),
+      };
+    });
+    console.log(
+      table(
+        ['setting', 'events/s median', 'range', 'x off (median)', 'CPU µs/event', 'peak RSS MB'],
+        summary.map((row) => [
+          labels[row.setting],
+          row.eventsPerSecond,
+          `${String(row.lowest)} - ${String(row.highest)}`,
+          row.ratio,
+          row.cpuMicrosecondsPerEvent,
+          row.peakRssMb,
+        ]),
+      ),
+    );
+    const recorded = runs.find((run) => run.recorded !== undefined)?.recorded;
+    if (recorded !== undefined)
+      console.log(
+        `the OpenTelemetry SDK recorded ${String(recorded.spans)} spans and the metrics ${recorded.metrics.join(', ') || '(none)'}`,
+      );
+    const ratioOf = (setting: Observability): number =>
+      summary.find((row) => row.setting === setting)?.ratio ?? Number.NaN;
+    const targets = {
+      sdkWithin10Percent: ratioOf('sdk') >= 0.9,
+      // "0 %" within what this machine can tell: 3 %, far below its run-to-run noise.
+      apiWithin3Percent: ratioOf('api') >= 0.97,
+      sdkRecorded: (recorded?.spans ?? 0) >= events,
+    };
+    console.log(
+      `target: OpenTelemetry SDK >= 0.90x off: ${verdict(targets.sdkWithin10Percent)} (${String(ratioOf('sdk'))})`,
+    );
+    console.log(
+      `target: api without an SDK costs nothing (>= 0.97x off): ${verdict(targets.apiWithin3Percent)} (${String(ratioOf('api'))})`,
+    );
+    console.log(
+      `check: the SDK recorded a span per record: ${verdict(targets.sdkRecorded)} (${String(recorded?.spans ?? 0)} spans)`,
+    );
+    return { failed, events, rounds, partitions, devices, runs, summary, targets, recorded };
+  } finally {
+    await admin.deleteTopic(topic);
+    admin.disconnect();
+  }
+}
+
+/** The rate of the `off` run of a round (NaN when it failed). */
+function offRate(runs: readonly Run[], inRound: number): number {
+  return runs.find((run) => run.round === inRound && run.setting === 'off')?.eventsPerSecond ?? Number.NaN;
+}
+
+/** The median of values (NaN when there are none). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
