@@ -28,6 +28,8 @@ export class ConsumerTracing {
   readonly #template: (topic: string) => string;
   /** The tracer, or undefined while nothing records (no SDK registered with the global provider). */
   #tracer: Tracer | undefined;
+  /** The tracer comes from a provider that is no proxy: it does not change. */
+  #fixed = false;
 
   /**
    * @param api - `@opentelemetry/api`
@@ -61,16 +63,19 @@ export class ConsumerTracing {
    */
   refresh(): void {
     const telemetry = this.#config.telemetry;
-    if (telemetry === false) return;
+    if (telemetry === false || this.#fixed) return;
     const provider = (telemetry.tracerProvider ?? this.#api.trace.getTracerProvider()) as {
       getTracer(name: string, version?: string): Tracer;
       getDelegateTracer?: (name: string, version?: string) => Tracer | undefined;
     };
     // The global provider is a proxy that has a delegate only once the application registered an SDK.
-    this.#tracer =
-      typeof provider.getDelegateTracer === 'function'
-        ? provider.getDelegateTracer(instrumentationName, this.#version)
-        : provider.getTracer(instrumentationName, this.#version);
+    if (typeof provider.getDelegateTracer === 'function') {
+      this.#tracer = provider.getDelegateTracer(instrumentationName, this.#version);
+      return;
+    }
+    // A provider of the application's own (not a proxy): its tracer records from now on.
+    this.#tracer = provider.getTracer(instrumentationName, this.#version);
+    this.#fixed = true;
   }
 
   /**

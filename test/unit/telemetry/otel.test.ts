@@ -3,6 +3,7 @@
  * Hono's producer span, outcome and commit spans, metric counts after a known workload, and nothing at
  * all without a registered SDK or with `telemetry: false`.
  */
+import { readFileSync } from 'node:fs';
 import * as api from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
@@ -26,6 +27,9 @@ import { encodeCommandResponse } from '../../../src/wire/commands.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeDataEvent, encodeEmptyNotification } from '../../../src/wire/encode.js';
 
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 const producerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const producerSpanId = '00f067aa0ba902b7';
 const traceparent = `00-${producerTraceId}-${producerSpanId}-01`;
@@ -133,6 +137,7 @@ describe('handler spans', () => {
     expect(span?.links.map((link) => link.context.spanId)).toStrictEqual([producerSpanId]);
     expect(span?.links[0]?.context.traceId).toBe(producerTraceId);
     expect(span?.status.code).toBe(api.SpanStatusCode.UNSET);
+    expect(span?.instrumentationScope).toMatchObject({ name: 'eclipse-hono-kafka', version: packageVersion });
     expect(span?.attributes).toStrictEqual({
       'messaging.system': 'kafka',
       'messaging.operation.name': 'process',
