@@ -152,6 +152,7 @@ export class CallWriter {
   #acknowledged(operation: Operation): void {
     if (operation.settled) return;
     operation.acknowledged = true;
+    operation.observation?.acknowledged();
     if (operation.kind === 'request') operation.stage = 'response';
     else if (this.#calls.end(operation)) operation.resolve(undefined);
   }

@@ -11,7 +11,15 @@ import { clientChoice } from '../engine/client-choice.js';
 import { CommandErrorCode, thrownMessage } from '../errors.js';
 import { secretValues } from '../consumer/options.js';
 import { rdkafkaCommandClients } from '../kafka/rdkafka-response-reader.js';
-import { type CommandResponse, encodeOneWayCommand, encodeRequestCommand } from '../wire/commands.js';
+import { commandDiagnostics } from '../telemetry/command-diagnostics.js';
+import type { CommandObservation, CommandObserver } from '../telemetry/command-observation.js';
+import { commandObserver } from '../telemetry/command-observer.js';
+import {
+  type CommandInit,
+  type CommandResponse,
+  encodeOneWayCommand,
+  encodeRequestCommand,
+} from '../wire/commands.js';
 import { CallWriter } from './call-writer.js';
 import { CommandProducer } from './command-producer.js';
 import type { HonoCommandClientEvents } from './events.js';
@@ -100,6 +108,10 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
   /** Requests waiting for their responses, and the matching of the responses read. */
   readonly #responses: ResponseMatcher;
   readonly #writer: CallWriter;
+  /** What watches the calls: the diagnostics channels, and OpenTelemetry once `@opentelemetry/api` loaded. */
+  #observer: CommandObserver = commandDiagnostics;
+  /** Loading `@opentelemetry/api`: the calls made meanwhile wait for it (once), so that they are traced. */
+  #observerLoading: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
   /**
@@ -114,6 +126,15 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     const resolved = resolveCommandClientOptions(options);
     this.#options = resolved;
     this.#secrets = secretValues(resolved.kafka);
+    if (resolved.telemetry !== false) {
+      this.#observerLoading = commandObserver({
+        telemetry: resolved.telemetry,
+        clientId: resolved.clientId,
+      }).then((observer) => {
+        this.#observer = observer;
+        this.#observerLoading = undefined;
+      });
+    }
     this.#responses = new ResponseMatcher({
       calls: this.#calls,
       logger: resolved.logger,
@@ -166,19 +187,26 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    *   `ERR_HONO_COMMAND_TIMEOUT`, `ERR_HONO_COMMAND_SEND_FAILED` or `ERR_HONO_CLIENT_CLOSED`
    */
   sendOneWay(command: OneWayCommand): Promise<void> {
+    if (this.#observerLoading !== undefined)
+      return this.#observerLoading.then(() => this.sendOneWay(command));
     // The hot path of a busy application: no async function, no timer of its own, one closure per call.
     return new Promise<void>((resolve, reject) => {
       // Encoded once, at the call, as Hono's sender stamps `creation-time` when it makes the record (its
       // producer buffers while it connects); encoding is also the validation.
-      const record = encodeOneWayCommand(commandInit(command));
+      const init = commandInit(command);
+      let record = encodeOneWayCommand(init);
+      const timeoutMs = callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs);
+      const observation = this.#observe('oneWay', command, undefined);
+      if (observation?.traceparent !== undefined) record = encodeOneWayCommand(traced(init, observation));
       const operation = this.#start(
         newOperation(
           'oneWay',
           command,
           undefined,
-          callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
+          timeoutMs,
           resolve as Operation['resolve'],
           reject,
+          observation,
         ),
       );
       if (!operation.settled) this.#writer.write(operation, record);
@@ -196,24 +224,29 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    * @throws as {@link HonoCommandClient.sendOneWay}
    */
   send(command: DurableRequestCommand): Promise<string> {
+    if (this.#observerLoading !== undefined) return this.#observerLoading.then(() => this.send(command));
     return new Promise<string>((resolve, reject) => {
       const correlationId = command.correlationId ?? randomUUID();
       const init = requestInit(command, correlationId);
       encodeRequestCommand(init);
+      const timeoutMs = callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs);
+      const observation = this.#observe('send', command, correlationId);
+      const written = traced(init, observation);
       const operation = this.#start(
         newOperation(
           'send',
           command,
           correlationId,
-          callTimeoutMs(command.timeoutMs, this.#options.requestTimeoutMs),
+          timeoutMs,
           () => {
             resolve(correlationId);
           },
           reject,
+          observation,
         ),
       );
       if (!operation.settled) {
-        this.#writer.write(operation, () => encodeRequestCommand({ ...init, creationTime: Date.now() }));
+        this.#writer.write(operation, () => encodeRequestCommand({ ...written, creationTime: Date.now() }));
       }
     });
   }
@@ -239,6 +272,7 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
    *   `ERR_HONO_CLIENT_CLOSED`; {@link DecodeError} when the response to this request is malformed
    */
   request(command: RequestCommand): Promise<CommandResponse> {
+    if (this.#observerLoading !== undefined) return this.#observerLoading.then(() => this.request(command));
     return new Promise<CommandResponse>((resolve, reject) => {
       const correlationId = randomUUID();
       const init = requestInit(command, correlationId);
@@ -255,6 +289,8 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
           true,
         );
       }
+      const observation = this.#observe('request', command, correlationId);
+      const written = traced(init, observation);
       const operation = this.#start(
         newOperation(
           'request',
@@ -265,12 +301,13 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
             resolve(response as CommandResponse);
           },
           reject,
+          observation,
         ),
       );
       if (operation.settled) return;
       this.#responses.add(operation);
       this.#writer.writeWhenReady(operation, this.#readers.of(operation.tenantId), () =>
-        encodeRequestCommand({ ...init, creationTime: Date.now() }),
+        encodeRequestCommand({ ...written, creationTime: Date.now() }),
       );
     });
   }
@@ -313,6 +350,16 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
     });
   }
 
+  /** What watches a call that is about to start; undefined when nothing does, or the client is closed. */
+  #observe(
+    kind: Operation['kind'],
+    command: OneWayCommand,
+    correlationId: string | undefined,
+  ): CommandObservation | undefined {
+    if (this.#closing !== undefined) return undefined;
+    return this.#observer.started(kind, command.tenant, command.deviceId, command.name, correlationId);
+  }
+
   /** Registers a call with its deadline; a closed client rejects it at once. */
   #start(operation: Operation): Operation {
     if (this.#closing === undefined) this.#calls.add(operation);
@@ -339,4 +386,10 @@ export class HonoCommandClient extends EventEmitter<HonoCommandClientEvents> {
       this.#options.logger.error(`a listener of "${name}" threw`, { error: thrownMessage(thrown) });
     }
   }
+}
+
+/** A command's fields with the trace context of its send span, when it has one. */
+function traced<Init extends CommandInit>(init: Init, observation: CommandObservation | undefined): Init {
+  if (observation?.traceparent === undefined) return init;
+  return { ...init, traceparent: observation.traceparent, tracestate: observation.tracestate };
 }

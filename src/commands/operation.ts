@@ -8,6 +8,7 @@ import { scrub } from '../engine/client-errors.js';
 import type { ClientSettings } from '../engine/client.js';
 import { kafkaDefaults } from '../consumer/options.js';
 import { CommandError, CommandErrorCode } from '../errors.js';
+import type { CommandObservation } from '../telemetry/command-observation.js';
 import { commandResponseTopic } from '../tenant.js';
 import type { CommandInit, CommandResponse, RequestCommandInit } from '../wire/commands.js';
 import type { ResolvedCommandClientOptions } from './options.js';
@@ -39,6 +40,8 @@ export interface Operation {
   expiredResponseLateMs: number | undefined;
   /** Stops waiting for the response reader. */
   cancelWait: () => void;
+  /** What watches the call (spans, metrics, diagnostics channels); undefined when nothing does. */
+  readonly observation: CommandObservation | undefined;
   readonly resolve: (value: CommandResponse | string | undefined) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -84,7 +87,10 @@ export function closedError(secrets: readonly string[], operation: Operation): C
   );
 }
 
-/** A new call of `kind` for `command`, due at `timeoutMs` from now. */
+/**
+ * A new call of `kind` for `command`, due at `timeoutMs` from now. A watched call tells its observation
+ * how it ended before its promise settles.
+ */
 export function newOperation(
   kind: Operation['kind'],
   command: OneWayCommand,
@@ -92,6 +98,7 @@ export function newOperation(
   timeoutMs: number,
   resolve: Operation['resolve'],
   reject: Operation['reject'],
+  observation?: CommandObservation,
 ): Operation {
   return {
     kind,
@@ -106,8 +113,21 @@ export function newOperation(
     deadline: Date.now() + timeoutMs,
     expiredResponseLateMs: undefined,
     cancelWait: noWait,
-    resolve,
-    reject,
+    observation,
+    resolve:
+      observation === undefined
+        ? resolve
+        : (value) => {
+            observation.ended({ failed: false, response: value as CommandResponse | undefined });
+            resolve(value);
+          },
+    reject:
+      observation === undefined
+        ? reject
+        : (error) => {
+            observation.ended({ failed: true, error });
+            reject(error);
+          },
   };
 }
 

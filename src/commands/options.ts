@@ -5,6 +5,12 @@
 import { z } from 'zod';
 import { OptionsError } from '../errors.js';
 import { type Logger, reservedSettingProblems, schemaProblems } from '../consumer/options.js';
+import {
+  type ResolvedTelemetry,
+  resolveTelemetry,
+  type TelemetryOptions,
+  telemetrySchema,
+} from '../telemetry/options.js';
 
 /**
  * Options of a {@link HonoCommandClient}.
@@ -44,6 +50,17 @@ export interface HonoCommandClientOptions {
   readonly kafka?: Readonly<Record<string, string | number | boolean>> | undefined;
   /** Where the client logs; it gets every `error` event too. @defaultValue warnings and errors to the console */
   readonly logger?: Logger | undefined;
+  /**
+   * Tracing and metrics through OpenTelemetry (`@opentelemetry/api`, an optional peer dependency), or
+   * `false` for none. With an SDK registered (or providers given), each command written gets a PRODUCER
+   * span `send hono.command.{tenant_id}` whose context the command carries as `traceparent`, so that
+   * Hono's Command Router continues the trace; a request's response gets a CONSUMER span `process
+   * hono.command_response.{tenant_id}` as its child, linked to the response's own trace context; and the
+   * metrics `messaging.client.sent.messages` and `hono.command.duration` are recorded. `traceContext`
+   * does not apply to the command client. Without an SDK nothing is recorded and nothing is written.
+   * @defaultValue the globally registered providers
+   */
+  readonly telemetry?: TelemetryOptions | false | undefined;
 }
 
 /** Every option with its default applied. */
@@ -56,6 +73,7 @@ export interface ResolvedCommandClientOptions {
   readonly clientId: string;
   readonly kafka: Readonly<Record<string, string | number | boolean>>;
   readonly logger: Logger;
+  readonly telemetry: ResolvedTelemetry;
 }
 
 /** The defaults, in one place. */
@@ -144,6 +162,7 @@ const schema: z.ZodType<HonoCommandClientOptions> = z.strictObject(
         { message: 'must have debug, info, warn and error methods' },
       )
       .optional(),
+    telemetry: telemetrySchema.optional(),
   },
   {
     error: (issue) =>
@@ -195,5 +214,6 @@ export function resolveCommandClientOptions(input: unknown): ResolvedCommandClie
     clientId: options.clientId ?? commandClientDefaults.clientId,
     kafka: options.kafka ?? {},
     logger: options.logger ?? consoleLogger,
+    telemetry: resolveTelemetry(options.telemetry),
   };
 }

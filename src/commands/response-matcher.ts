@@ -124,6 +124,7 @@ export class ResponseMatcher {
       return;
     }
     this.#init.calls.settle(operation, () => {
+      operation.observation?.responseRead(record);
       operation.resolve(response);
     });
   }

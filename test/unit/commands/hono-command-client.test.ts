@@ -2,14 +2,9 @@
  * The command client on fakes: a fake producer (test/unit/fakes) and a fake response reader that the
  * test assigns partitions to and feeds records, under fake timers.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClientFailure, type ClientMessage } from '../../../src/engine/client.js';
 import { HonoCommandClient, withCommandClients } from '../../../src/commands/hono-command-client.js';
-import type {
-  ReaderPosition,
-  ResponseReaderClient,
-  ResponseReaderListeners,
-} from '../../../src/commands/response-reader-client.js';
 import {
   CommandErrorCode,
   DecodeError,
@@ -17,66 +12,17 @@ import {
   isCommandError,
   OptionsError,
 } from '../../../src/errors.js';
-import type { TopicPartition } from '../../../src/types.js';
 import { decodeCommand, encodeCommandResponse, type DecodedCommand } from '../../../src/wire/commands.js';
+import { loadOpenTelemetry } from '../../../src/telemetry/otel-api.js';
 import { fakeProducers, fatalFailure } from '../fakes/fake-producer.js';
+import { FakeReader, responseTopic, tenant } from './fake-reader.js';
 
-const tenant = 'DEFAULT_TENANT';
-const responseTopic = `hono.command_response.${tenant}`;
 const quiet = {
   debug: () => undefined,
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
 };
-
-/** A response reader whose partitions and records come from the test. */
-class FakeReader implements ResponseReaderClient {
-  readonly listeners: ResponseReaderListeners;
-  readonly settings: Record<string, unknown>;
-  readonly assigned: ReaderPosition[] = [];
-  readonly queue: ClientMessage[] = [];
-  watermark = 5;
-  subscribed: string | undefined;
-  closed = false;
-
-  constructor(settings: Record<string, unknown>, listeners: ResponseReaderListeners) {
-    this.settings = settings;
-    this.listeners = listeners;
-  }
-  connect(): Promise<void> {
-    return Promise.resolve();
-  }
-  requestTopic(): Promise<boolean> {
-    return Promise.resolve(true);
-  }
-  subscribe(topic: string): void {
-    this.subscribed = topic;
-  }
-  async poll(max: number, timeoutMs: number): Promise<ClientMessage[]> {
-    if (this.queue.length === 0) await new Promise((resolve) => setTimeout(resolve, timeoutMs));
-    return this.queue.splice(0, max);
-  }
-  assign(positions: readonly ReaderPosition[]): void {
-    this.assigned.push(...positions);
-  }
-  readonly unassigned: TopicPartition[] = [];
-  unassign(partitions: readonly TopicPartition[]): void {
-    this.unassigned.push(...partitions);
-  }
-  highWatermark(): Promise<number> {
-    return Promise.resolve(this.watermark);
-  }
-  disconnect(): Promise<boolean> {
-    this.closed = true;
-    return Promise.resolve(true);
-  }
-  /** The group hands out partitions, as librdkafka does during a poll. */
-  assignPartitions(count: number): void {
-    const partitions = Array.from({ length: count }, (_, partition) => ({ topic: responseTopic, partition }));
-    this.listeners.rebalance({ kind: 'assign', partitions, lost: false });
-  }
-}
 
 let readers: FakeReader[];
 let producers: ReturnType<typeof fakeProducers>;
@@ -137,6 +83,12 @@ async function closed(client: HonoCommandClient): Promise<void> {
 
 /** Lets the client's background work run. */
 const settle = (ms = 0): Promise<void> => vi.advanceTimersByTimeAsync(ms).then(() => undefined);
+
+// A client's first calls wait until `@opentelemetry/api` is loaded, which takes real time (module loading),
+// not fake time: loaded here once, as an application's process loads it once.
+beforeAll(async () => {
+  await loadOpenTelemetry();
+});
 
 beforeEach(() => {
   vi.useFakeTimers();
