@@ -214,7 +214,7 @@ export interface CommandSentMessage extends CommandMessageSubject {
  *
  * @category Observability
  */
-export type CommandOutcome = 'response' | 'deliveryFailure' | 'timeout' | 'error';
+export type RequestOutcome = 'response' | 'deliveryFailure' | 'timeout' | 'error';
 
 /**
  * Published on {@link diagnosticsChannels}`.commandResponse` when a request ended.
@@ -223,7 +223,7 @@ export type CommandOutcome = 'response' | 'deliveryFailure' | 'timeout' | 'error
  */
 export interface CommandResponseMessage extends CommandMessageSubject {
   /** How it ended. */
-  readonly outcome: CommandOutcome;
+  readonly outcome: RequestOutcome;
   /** The response's status, for `response` and `deliveryFailure`; undefined otherwise. */
   readonly status: number | undefined;
   /** From the call to its end, in ms. */

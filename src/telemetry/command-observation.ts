@@ -8,7 +8,7 @@
 import { CommandErrorCode, isCommandError } from '../errors.js';
 import type { KafkaRecord } from '../types.js';
 import type { CommandResponse } from '../wire/commands.js';
-import type { CommandCallKind, CommandOutcome } from './channels.js';
+import type { CommandCallKind, RequestOutcome } from './channels.js';
 
 /** How a call ended: its value (a request's response; nothing for the others) or its error. */
 export type CommandResult =
@@ -37,6 +37,11 @@ export interface CommandObserver {
   /**
    * A call was accepted (validated, not rejected at once); its record is about to be encoded.
    *
+   * @param kind - `oneWay`, `send` or `request`
+   * @param tenantId - the tenant
+   * @param deviceId - the device
+   * @param name - the command name
+   * @param correlationId - the request's correlation id; undefined for a one-way command
    * @returns the observation, or undefined when nothing watches calls
    */
   started(
@@ -57,7 +62,7 @@ export const noCommandObserver: CommandObserver = { started: () => undefined };
  * @param result - the call's result
  * @returns `response`, `deliveryFailure`, `acknowledged` (a one-way command or a send), `timeout` or `error`
  */
-export function commandOutcome(result: CommandResult): CommandOutcome | 'acknowledged' {
+export function commandOutcome(result: CommandResult): RequestOutcome | 'acknowledged' {
   if (!result.failed) {
     if (result.response === undefined) return 'acknowledged';
     return result.response.kind === 'deliveryFailure' ? 'deliveryFailure' : 'response';
