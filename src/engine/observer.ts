@@ -86,15 +86,20 @@ export function combineObservers(observers: readonly EngineObserver[]): EngineOb
   if (observers.length === 1) return observers[0] ?? noObserver;
   return {
     handlerStarted(item, attempt) {
-      const observations = observers
-        .map((observer) => observer.handlerStarted(item, attempt))
-        .filter((observation): observation is HandlerObservation => observation !== undefined);
-      if (observations.length === 0) return undefined;
+      // Called for every record: no array is made while no observer watches handler calls.
+      let observations: HandlerObservation[] | undefined;
+      for (const observer of observers) {
+        const observation = observer.handlerStarted(item, attempt);
+        if (observation !== undefined) (observations ??= []).push(observation);
+      }
+      if (observations === undefined) return undefined;
+      if (observations.length === 1) return observations[0];
+      const all = observations;
       return {
         run: <T>(call: () => T): T =>
-          observations.reduceRight<() => T>((inner, observation) => () => observation.run(inner), call)(),
+          all.reduceRight<() => T>((inner, observation) => () => observation.run(inner), call)(),
         end: (error) => {
-          for (const observation of observations) observation.end(error);
+          for (const observation of all) observation.end(error);
         },
       };
     },
