@@ -26,6 +26,23 @@ export { HonoEventConsumer } from './consumer/hono-event-consumer.js';
 export type { ConsumerState, HealthSnapshot, PartitionHealth } from './consumer/hono-event-consumer.js';
 export { FailureOutcome } from './consumer/options.js';
 export type { MeterProviderLike, TelemetryOptions, TracerProviderLike } from './telemetry/options.js';
+export { diagnosticsChannels } from './telemetry/channels.js';
+export type {
+  CommandCallKind,
+  CommandMessageSubject,
+  CommandResponseMessage,
+  CommandSentMessage,
+  CommitMessage,
+  ConsumerMessageSource,
+  DiagnosticsChannelName,
+  FetchedMessage,
+  HandlerEndMessage,
+  HandlerStartMessage,
+  RecordOutcome,
+  RecordOutcomeMessage,
+  RecordPlace,
+  RequestOutcome,
+} from './telemetry/channels.js';
 export type { HonoEventConsumerOptions, Logger, RetryOptions } from './consumer/options.js';
 export { Ordering } from './scheduling/ordering.js';
 export type {

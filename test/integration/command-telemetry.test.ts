@@ -57,7 +57,7 @@ async function traceparents(topic: string, count: number): Promise<(string | und
     const messages = await consumer.consumeAtLeast(count);
     return messages.map((message) => {
       const header = message.headers?.find((candidate) => 'traceparent' in candidate);
-      return header?.traceparent?.toString();
+      return header?.['traceparent']?.toString();
     });
   } finally {
     await consumer.disconnect();

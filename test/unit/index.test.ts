@@ -13,6 +13,7 @@ describe('the public surface', () => {
         'DeviceWindows',
         'HonoCommandClient',
         'HonoCommandResponseConsumer',
+        'diagnosticsChannels',
         // errors
         'CommandError',
         'CommandErrorCode',
