@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.js';
+import { diagnosticsChannels } from '../../src/telemetry/channels.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -23,6 +24,10 @@ describe('README', () => {
     const events = [...body.matchAll(/^ {2}([a-zA-Z]+): \(/gm)].map((match) => match[1]);
     expect(events.length).toBeGreaterThan(10);
     expect(firstColumn('Events')).toEqual(events);
+  });
+
+  it('lists every diagnostics channel, and no other', () => {
+    expect(firstColumn('Observability')).toStrictEqual(Object.values(diagnosticsChannels));
   });
 
   it('lists every error code, and no other', () => {
