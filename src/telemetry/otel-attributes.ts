@@ -3,7 +3,6 @@
  * of it (`hono.*`).
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { DecodedRecord } from '../engine/record-route.js';
 import type { KafkaRecord } from '../types.js';
 import type { ConsumerObserverConfig } from './config.js';
 import { HonoAttribute, MessagingAttribute } from './semconv.js';
@@ -32,34 +31,69 @@ export function consumerAttributes(config: ConsumerObserverConfig): Attributes {
   };
 }
 
+/** What a `process` span says beyond the record: its attempt, or the outcome of a record not handled. */
+export interface ProcessExtra {
+  readonly attempt?: number | undefined;
+  readonly outcome?: string | undefined;
+  readonly deadLetterTopic?: string | undefined;
+}
+
 /**
- * Adds a record's attributes to a span's.
+ * The attributes of a `process` span, as one object of a fixed shape: built for every record, so no
+ * spread and no key added later (absent values are undefined, which OpenTelemetry leaves out).
  *
- * @param attributes - the span's attributes so far; changed
+ * @param config - the consumer's side
  * @param facts - what is known of the record
  * @param template - the destination template of its topic, if known
+ * @param extra - the attempt, or the outcome
+ * @returns the attributes
  */
-export function addRecordAttributes(
-  attributes: Attributes,
+export function processAttributes(
+  config: ConsumerObserverConfig,
   facts: RecordFacts,
   template: string | undefined,
-): void {
+  extra: ProcessExtra,
+): Attributes {
   const { record } = facts;
   const place = record ?? facts.coordinates ?? placeOf(facts.decoded);
-  if (place !== undefined) {
-    attributes[MessagingAttribute.DestinationName] = place.topic;
-    attributes[MessagingAttribute.DestinationPartitionId] = String(place.partition);
-    attributes[MessagingAttribute.KafkaOffset] = place.offset;
-  }
-  if (template !== undefined) attributes[MessagingAttribute.DestinationTemplate] = template;
-  if (record !== undefined) {
-    const key = record.key;
-    if (key !== undefined && key !== null) {
-      attributes[MessagingAttribute.KafkaMessageKey] = typeof key === 'string' ? key : key.toString('utf8');
-    }
-    if (record.value === null) attributes[MessagingAttribute.KafkaMessageTombstone] = true;
-  }
-  addDecodedAttributes(attributes, facts.decoded);
+  const key = record?.key;
+  const decoded =
+    typeof facts.decoded === 'object' && facts.decoded !== null && !(facts.decoded instanceof Error)
+      ? (facts.decoded as Partial<Record<string, unknown>>)
+      : undefined;
+  const text = (name: string): string | undefined => {
+    const value = decoded?.[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const number = (name: string): number | undefined => {
+    const value = decoded?.[name];
+    return typeof value === 'number' ? value : undefined;
+  };
+  return {
+    [MessagingAttribute.System]: 'kafka',
+    [MessagingAttribute.ConsumerGroupName]: config.groupId,
+    [MessagingAttribute.ClientId]: config.clientId,
+    [MessagingAttribute.OperationName]: 'process',
+    [MessagingAttribute.OperationType]: 'process',
+    [MessagingAttribute.DestinationName]: place?.topic,
+    [MessagingAttribute.DestinationPartitionId]: place === undefined ? undefined : String(place.partition),
+    [MessagingAttribute.KafkaOffset]: place?.offset,
+    [MessagingAttribute.DestinationTemplate]: template,
+    [MessagingAttribute.KafkaMessageKey]:
+      key === undefined || key === null ? undefined : typeof key === 'string' ? key : key.toString('utf8'),
+    [MessagingAttribute.KafkaMessageTombstone]: record?.value === null ? true : undefined,
+    [HonoAttribute.TenantId]: text('tenantId'),
+    [HonoAttribute.DeviceId]: text('deviceId'),
+    [HonoAttribute.Endpoint]: text('endpoint'),
+    [HonoAttribute.Qos]: number('qos'),
+    [HonoAttribute.EventType]: text('type'),
+    [HonoAttribute.ContentType]: text('contentType'),
+    [MessagingAttribute.MessageConversationId]: text('correlationId'),
+    [HonoAttribute.Status]: number('status'),
+    [HonoAttribute.Attempt]: extra.attempt,
+    [HonoAttribute.Outcome]: extra.outcome,
+    [HonoAttribute.DeadLetterTopic]: extra.deadLetterTopic,
+  };
 }
 
 /** Where a decoded Hono event sits (command responses do not say). */
@@ -70,22 +104,4 @@ function placeOf(decoded: unknown): { topic: string; partition: number; offset: 
     return undefined;
   }
   return { topic, partition, offset };
-}
-
-/** What a Hono event or a command response adds: tenant, device, endpoint, qos, type, correlation id. */
-function addDecodedAttributes(attributes: Attributes, decoded: unknown): void {
-  if (typeof decoded !== 'object' || decoded === null || decoded instanceof Error) return;
-  const fields = decoded as Partial<DecodedRecord> & Partial<Record<string, unknown>>;
-  if (typeof fields['tenantId'] === 'string') attributes[HonoAttribute.TenantId] = fields['tenantId'];
-  if (typeof fields.deviceId === 'string') attributes[HonoAttribute.DeviceId] = fields.deviceId;
-  if (typeof fields['endpoint'] === 'string') attributes[HonoAttribute.Endpoint] = fields['endpoint'];
-  if (typeof fields['qos'] === 'number') attributes[HonoAttribute.Qos] = fields['qos'];
-  if (typeof fields['type'] === 'string') attributes[HonoAttribute.EventType] = fields['type'];
-  if (typeof fields['contentType'] === 'string') {
-    attributes[HonoAttribute.ContentType] = fields['contentType'];
-  }
-  if (typeof fields['correlationId'] === 'string') {
-    attributes[MessagingAttribute.MessageConversationId] = fields['correlationId'];
-  }
-  if (typeof fields['status'] === 'number') attributes[HonoAttribute.Status] = fields['status'];
 }

@@ -3,14 +3,19 @@
  * `traceContext: 'parent'`, the child of) the span in which Hono wrote the record; a zero-length
  * `process` span for each record skipped, dead-lettered or expired; a CLIENT `commit` span per commit.
  */
-import type { Attributes, Context, Link, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Context, Link, Span, SpanContext, SpanOptions, Tracer } from '@opentelemetry/api';
 import type { HonoKafkaError } from '../errors.js';
 import type { KafkaRecord, TopicPartitionOffset } from '../types.js';
 import type { ConsumerObserverConfig } from './config.js';
-import { addRecordAttributes, consumerAttributes, type RecordFacts } from './otel-attributes.js';
+import {
+  consumerAttributes,
+  type ProcessExtra,
+  processAttributes,
+  type RecordFacts,
+} from './otel-attributes.js';
 import { instrumentationName, type OpenTelemetryApi } from './otel-api.js';
 import { HonoAttribute, MessagingAttribute, type RecordOutcome } from './semconv.js';
-import { producerSpanContext } from './trace-context.js';
+import { parseTraceparent, producerSpanContext } from './trace-context.js';
 
 /** Where a record's span starts: its parent context and its links. */
 interface SpanPlace {
@@ -30,6 +35,8 @@ export class ConsumerTracing {
   #tracer: Tracer | undefined;
   /** The tracer comes from a provider that is no proxy: it does not change. */
   #fixed = false;
+  /** Whether the application registered no propagator (read again with the tracer). */
+  #noPropagator = true;
 
   /**
    * @param api - `@opentelemetry/api`
@@ -62,6 +69,7 @@ export class ConsumerTracing {
    * Cheap: a global read and the provider's cached tracer.
    */
   refresh(): void {
+    this.#noPropagator = this.#api.propagation.fields().length === 0;
     const telemetry = this.#config.telemetry;
     if (telemetry === false || this.#fixed) return;
     const provider = (telemetry.tracerProvider ?? this.#api.trace.getTracerProvider()) as {
@@ -88,7 +96,7 @@ export class ConsumerTracing {
   startHandler(facts: RecordFacts, attempt: number): { span: Span; context: Context } | undefined {
     const tracer = this.#tracer;
     if (tracer === undefined) return undefined;
-    const { span, parent } = this.#startProcess(tracer, facts, { [HonoAttribute.Attempt]: attempt });
+    const { span, parent } = this.#startProcess(tracer, facts, { attempt });
     return { span, context: this.#api.trace.setSpan(parent, span) };
   }
 
@@ -119,10 +127,8 @@ export class ConsumerTracing {
   ): void {
     const tracer = this.#tracer;
     if (tracer === undefined) return;
-    const extra: Attributes = { [HonoAttribute.Outcome]: outcome };
-    if (deadLetterTopic !== undefined) extra[HonoAttribute.DeadLetterTopic] = deadLetterTopic;
     const now = Date.now();
-    const { span } = this.#startProcess(tracer, facts, extra, now);
+    const { span } = this.#startProcess(tracer, facts, { outcome, deadLetterTopic }, now);
     if (error !== undefined) this.#fail(span, error, false);
     span.end(now);
   }
@@ -167,28 +173,20 @@ export class ConsumerTracing {
   #startProcess(
     tracer: Tracer,
     facts: RecordFacts,
-    extra: Attributes,
+    extra: ProcessExtra,
     startTime?: number,
   ): { span: Span; parent: Context } {
     const api = this.#api;
     const topic = facts.record?.topic ?? facts.coordinates?.topic ?? topicOf(facts.decoded);
     const template = topic === undefined ? undefined : this.#template(topic);
-    const attributes: Attributes = {
-      ...this.#base,
-      [MessagingAttribute.OperationName]: 'process',
-      [MessagingAttribute.OperationType]: 'process',
-      ...extra,
-    };
-    addRecordAttributes(attributes, facts, template);
+    const attributes = processAttributes(this.#config, facts, template, extra);
     const place = this.#place(facts);
+    const options: SpanOptions = { kind: api.SpanKind.CONSUMER, attributes };
+    if (place.links !== undefined) options.links = place.links;
+    if (startTime !== undefined) options.startTime = startTime;
     const span = tracer.startSpan(
       template === undefined ? 'process' : `process ${template}`,
-      {
-        kind: api.SpanKind.CONSUMER,
-        attributes,
-        ...(place.links === undefined ? {} : { links: place.links }),
-        ...(startTime === undefined ? {} : { startTime }),
-      },
+      options,
       place.parent,
     );
     return { span, parent: place.parent };
@@ -197,7 +195,10 @@ export class ConsumerTracing {
   /** The producer's context as a link, and as the parent with `traceContext: 'parent'`. */
   #place(facts: RecordFacts): SpanPlace {
     const api = this.#api;
-    const producer = producerSpanContext(api, headersOf(facts));
+    // Without a propagator of the application's, a decoded Hono event's `traceparent` is read once only.
+    const producer =
+      (this.#noPropagator ? decodedSpanContext(api, facts.decoded) : undefined) ??
+      producerSpanContext(api, headersOf(facts));
     if (producer === undefined) return { parent: api.ROOT_CONTEXT, links: undefined };
     const links: Link[] = [{ context: producer }];
     return {
@@ -212,6 +213,17 @@ export class ConsumerTracing {
     span.setStatus({ code: api.SpanStatusCode.ERROR, message: error.message });
     if (exception) span.recordException(error);
   }
+}
+
+/** The producer's span context from a decoded Hono event's `traceparent` and `tracestate`, if any. */
+function decodedSpanContext(api: OpenTelemetryApi, decoded: unknown): SpanContext | undefined {
+  const { traceparent, tracestate } = (decoded ?? {}) as { traceparent?: unknown; tracestate?: unknown };
+  if (typeof traceparent !== 'string') return undefined;
+  const parsed = parseTraceparent(traceparent);
+  if (parsed === undefined) return undefined;
+  return typeof tracestate === 'string'
+    ? { ...parsed, isRemote: true, traceState: api.createTraceState(tracestate) }
+    : { ...parsed, isRemote: true };
 }
 
 /** The headers of a record, or of a decoded Hono event (command responses keep none). */
