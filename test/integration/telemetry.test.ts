@@ -6,51 +6,11 @@
  */
 import * as api from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeDataEvent } from '../../src/wire/encode.js';
 import { createTestTopic, type TestTopic, waitFor } from './consumer-helpers.js';
-
-class PullReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function sdk() {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new PullReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  return {
-    exporter,
-    tracerProvider,
-    meterProvider,
-    metrics: async () => (await reader.collect()).resourceMetrics,
-  };
-}
-
-function total(metrics: ResourceMetrics, name: string, filter: api.Attributes = {}): number {
-  const metric = metrics.scopeMetrics
-    .flatMap((scope) => scope.metrics)
-    .find((found) => found.descriptor.name === name);
-  const points = (metric?.dataPoints ?? []) as {
-    attributes: api.Attributes;
-    value: number | { count: number };
-  }[];
-  return points
-    .filter((point) => Object.entries(filter).every(([key, value]) => point.attributes[key] === value))
-    .reduce((sum, point) => sum + (typeof point.value === 'number' ? point.value : point.value.count), 0);
-}
+import { recordingSdk as sdk, metricTotal as total } from '../support/recording-sdk.js';
 
 /** A producer span of Hono's side, and its `traceparent` header. */
 function honoProducerSpan(tracerProvider: BasicTracerProvider): {

@@ -7,13 +7,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import * as api from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientMessage } from '../../../src/engine/client.js';
 import { HonoCommandClient, withCommandClients } from '../../../src/commands/hono-command-client.js';
@@ -32,6 +26,7 @@ import {
 } from '../../../src/wire/commands.js';
 import { fakeProducers } from '../fakes/fake-producer.js';
 import { FakeReader, tenant } from '../commands/fake-reader.js';
+import { recordingSdk as sdk } from '../../support/recording-sdk.js';
 
 const deviceTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const deviceSpanId = '00f067aa0ba902b7';
@@ -41,31 +36,6 @@ const quiet = {
   warn: () => undefined,
   error: () => undefined,
 };
-
-/** A pull reader: metrics are read when the test asks. */
-class PullReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** An SDK of the test's own: spans in memory, metrics on demand. */
-function sdk() {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new PullReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  return {
-    options: { tracerProvider, meterProvider },
-    tracerProvider,
-    meterProvider,
-    spans: (): ReadableSpan[] => exporter.getFinishedSpans(),
-    metrics: async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics,
-  };
-}
 
 /** The data points of a metric, each as its attributes and its value (a histogram: its count). */
 function points(metrics: ResourceMetrics, name: string): { attributes: api.Attributes; value: number }[] {

@@ -3,59 +3,19 @@
  * and commits come out as spans and metrics; `telemetry: false` records nothing even with SDKs registered.
  */
 import * as api from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { HonoEventConsumerOptions } from '../../../src/consumer/options.js';
 import { encodeDataEvent } from '../../../src/wire/encode.js';
 import type { HonoEvent } from '../../../src/wire/types.js';
 import { fakeKafka } from '../fakes/fake-kafka.js';
 import { fakeKafkaPerTest } from '../fakes/per-test.js';
+import { recordingSdk as sdk, metricTotal as total } from '../../support/recording-sdk.js';
 
 const topic = 'hono.event.acme';
 const fake = fakeKafkaPerTest([topic]);
 const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 const producerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const producerSpanId = '00f067aa0ba902b7';
-
-class PullReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function sdk() {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new PullReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  return {
-    exporter,
-    tracerProvider,
-    meterProvider,
-    metrics: async () => (await reader.collect()).resourceMetrics,
-  };
-}
-
-function total(metrics: ResourceMetrics, name: string, filter: api.Attributes = {}): number {
-  const metric = metrics.scopeMetrics
-    .flatMap((scope) => scope.metrics)
-    .find((found) => found.descriptor.name === name);
-  const points = (metric?.dataPoints ?? []) as {
-    attributes: api.Attributes;
-    value: number | { count: number };
-  }[];
-  return points
-    .filter((point) => Object.entries(filter).every(([key, value]) => point.attributes[key] === value))
-    .reduce((sum, point) => sum + (typeof point.value === 'number' ? point.value : point.value.count), 0);
-}
 
 function eventOf(deviceId: string, payload: string) {
   return encodeDataEvent({

@@ -3,7 +3,7 @@
  * SDK (nothing) or with `telemetry: false` (no observer at all).
  */
 import * as api from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -20,16 +20,7 @@ import type { ResolvedTelemetry } from '../../../src/telemetry/options.js';
 import type { KafkaRecord } from '../../../src/types.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeDataEvent } from '../../../src/wire/encode.js';
-
-/** A pull reader: metrics are read when the test asks. */
-class PullReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+import { PullReader, metricTotal as total } from '../../support/recording-sdk.js';
 
 function meterSdk() {
   const reader = new PullReader();
@@ -86,13 +77,6 @@ function points(metrics: ResourceMetrics, name: string): Point[] {
     .flatMap((scope) => scope.metrics)
     .find((found) => found.descriptor.name === name);
   return (metric?.dataPoints ?? []) as Point[];
-}
-
-/** The sum of a counter's (or gauge's) values, or of a histogram's counts, over the points that match. */
-function total(metrics: ResourceMetrics, name: string, filter: api.Attributes = {}): number {
-  return points(metrics, name)
-    .filter((point) => Object.entries(filter).every(([key, value]) => point.attributes[key] === value))
-    .reduce((sum, point) => sum + (typeof point.value === 'number' ? point.value : point.value.count), 0);
 }
 
 afterEach(() => {

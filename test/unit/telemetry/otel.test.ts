@@ -6,13 +6,6 @@
 import { readFileSync } from 'node:fs';
 import * as api from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  type ReadableSpan,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HealthSnapshot } from '../../../src/engine/health.js';
 import type { EngineObserver } from '../../../src/engine/observer.js';
@@ -26,6 +19,7 @@ import { decodeCommandResponse } from '../../../src/wire/command-decode.js';
 import { encodeCommandResponse } from '../../../src/wire/commands.js';
 import { decodeEvent } from '../../../src/wire/decode.js';
 import { encodeDataEvent, encodeEmptyNotification } from '../../../src/wire/encode.js';
+import { recordingSdk as sdk } from '../../support/recording-sdk.js';
 
 const packageVersion = (
   JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -33,31 +27,6 @@ const packageVersion = (
 const producerTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
 const producerSpanId = '00f067aa0ba902b7';
 const traceparent = `00-${producerTraceId}-${producerSpanId}-01`;
-
-/** A pull reader: metrics are read when the test asks. */
-class PullReader extends MetricReader {
-  protected override onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected override onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** An SDK of the test's own: spans in memory, metrics on demand. */
-function sdk() {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const reader = new PullReader();
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  return {
-    exporter,
-    tracerProvider,
-    meterProvider,
-    spans: (): ReadableSpan[] => exporter.getFinishedSpans(),
-    metrics: async (): Promise<ResourceMetrics> => (await reader.collect()).resourceMetrics,
-  };
-}
 
 const idleHealth: HealthSnapshot = {
   state: 'running',
