@@ -77,12 +77,14 @@ describe('SASL/SCRAM-SHA-512', () => {
     // connect() gives up at its own deadline; the client delivers the queued error events after that.
     expect(outcome).toBeInstanceOf(Error);
     expect(Date.now() - started).toBeLessThan(20_000);
+    // On a loaded machine (CI on 2 cores, Node.js 24) the event has come more than 10 s after connect()
+    // gave up: wait up to 25 s more, so that only a client that never reports the failure fails here.
     const noEvent = new Promise<string>((resolve) => {
       setTimeout(() => {
         resolve(`no authentication failure reported; errors: ${errors.map((e) => e.message).join('; ')}`);
-      }, 10_000).unref();
+      }, 25_000).unref();
     });
-    expect(await Promise.race([authenticationFailed, noEvent])).toBeLessThan(20_000);
+    expect(await Promise.race([authenticationFailed, noEvent])).toBeLessThan(35_000);
     expect(JSON.stringify(errors.map((error) => [error.message, error.stack]))).not.toContain(wrong);
     expect(String(outcome)).not.toContain(wrong);
   });
