@@ -71,8 +71,14 @@ export async function runConcurrency(context: SectionContext): Promise<unknown> 
   );
   const device = rows.filter((row) => row.ordering === 'device');
   const met = device.every((row) => row.xIdeal <= 2);
+  // Issue 16's target: the run with a device per event, where device ordering leaves the most room.
+  const distinct = device.find((row) => row.devices === events);
+  const within15 = distinct !== undefined && distinct.xIdeal <= 1.5;
   console.log(
     `target: device mode within 2x of ideal: ${verdict(met)} (${device.map((row) => `${String(row.xIdeal)}x with ${String(row.devices)} devices`).join(', ')})`,
+  );
+  console.log(
+    `target (issue 16): device mode with ${String(events)} devices within 1.5x of ideal: ${verdict(within15)} (${String(distinct?.xIdeal)}x)`,
   );
   return {
     events,
@@ -80,6 +86,6 @@ export async function runConcurrency(context: SectionContext): Promise<unknown> 
     idealSeconds: round(idealSeconds, 3),
     parallelConsumer,
     results: rows,
-    targets: { deviceWithin2xIdeal: met },
+    targets: { deviceWithin2xIdeal: met, deviceWith10000DevicesWithin1_5xIdeal: within15 },
   };
 }

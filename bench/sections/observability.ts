@@ -10,6 +10,7 @@
 import { eventTopic } from '../../src/index.js';
 import { TestAdmin } from '../../test/integration/clients.js';
 import { runWorker, round } from '../lib/child.js';
+import { median, order, ratioSpread, ratioToBaseline, spread } from '../lib/rounds.js';
 import { table, verdict } from '../lib/table.js';
 import { createTopic, produce, tracedHonoMixRecord } from '../lib/workload.js';
 import type { Observability } from '../contenders/contender.js';
@@ -49,8 +50,7 @@ export async function runObservability(
     const runs: Run[] = [];
     for (let index = 0; index < rounds; index++) {
       // Rotating order, so that no setting always runs first (on a warmer or colder machine).
-      const order = settings.map((_, position) => settings[(position + index) % settings.length] ?? 'off');
-      for (const setting of order) {
+      for (const setting of order(settings, index)) {
         log(`observability, round ${String(index + 1)}: ${labels[setting]}`);
         try {
           const result = await runWorker<ThroughputResult>(
@@ -84,7 +84,7 @@ export async function runObservability(
           run.round,
           labels[run.setting],
           run.eventsPerSecond,
-          round(run.eventsPerSecond / offRate(runs, run.round), 2),
+          round(ratioToBaseline(runs, run, isOff, rate), 2),
           run.cpuSeconds,
           round((run.cpuSeconds * 1e6) / run.events, 1),
           run.peakRssMb,
@@ -94,14 +94,15 @@ export async function runObservability(
     );
     const summary = settings.map((setting) => {
       const mine = runs.filter((run) => run.setting === setting);
+      const rates = spread(mine.map(rate));
       return {
         setting,
         runs: mine.length,
-        eventsPerSecond: Math.round(median(mine.map((run) => run.eventsPerSecond))),
-        lowest: Math.min(...mine.map((run) => run.eventsPerSecond)),
-        highest: Math.max(...mine.map((run) => run.eventsPerSecond)),
+        eventsPerSecond: Math.round(rates.median),
+        lowest: rates.lowest,
+        highest: rates.highest,
         // Each round's ratio to that round's `off` run, then the median of those.
-        ratio: round(median(mine.map((run) => run.eventsPerSecond / offRate(runs, run.round))), 3),
+        ratio: round(ratioSpread(runs, mine, isOff, rate).median, 3),
         cpuMicrosecondsPerEvent: round(median(mine.map((run) => (run.cpuSeconds * 1e6) / run.events)), 1),
         peakRssMb: median(mine.map((run) => run.peakRssMb)),
       };
@@ -152,17 +153,12 @@ export async function runObservability(
   }
 }
 
-/** The rate of the `off` run of a round (NaN when it failed). */
-function offRate(runs: readonly Run[], inRound: number): number {
-  return runs.find((run) => run.round === inRound && run.setting === 'off')?.eventsPerSecond ?? Number.NaN;
+/** Whether a run is its round's baseline: telemetry off. */
+function isOff(run: Run): boolean {
+  return run.setting === 'off';
 }
 
-/** The median of values (NaN when there are none). */
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+/** A run's rate in events per second. */
+function rate(run: Run): number {
+  return run.eventsPerSecond;
 }
