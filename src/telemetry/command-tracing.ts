@@ -20,7 +20,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { Attributes, Counter, Histogram, Link, Meter, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Link, Span, Tracer } from '@opentelemetry/api';
 import { commandResponseTopic, commandTopic } from '../tenant.js';
 import type { KafkaRecord } from '../types.js';
 import type { CommandResponse } from '../wire/commands.js';
@@ -31,9 +31,10 @@ import {
   commandOutcome,
   type CommandResult,
 } from './command-observation.js';
-import type { MeterProviderLike, ResolvedTelemetry, TracerProviderLike } from './options.js';
-import { instrumentationName, type OpenTelemetryApi } from './otel-api.js';
-import { MessagingAttribute } from './semconv.js';
+import type { ResolvedTelemetry } from './options.js';
+import type { OpenTelemetryApi } from './otel-api.js';
+import { MeterSource, TracerSource } from './otel-providers.js';
+import { durationBuckets, MessagingAttribute } from './semconv.js';
 import { producerSpanContext } from './trace-context.js';
 
 /** The command client's own attribute names. */
@@ -60,8 +61,6 @@ export const CommandMetric = {
 
 const sendTemplate = 'hono.command.{tenant_id}';
 const responseTemplate = 'hono.command_response.{tenant_id}';
-/** The messaging conventions' advisory buckets, in seconds. */
-const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 const kindNames: Record<CommandCallKind, string> = { oneWay: 'one_way', send: 'send', request: 'request' };
 const outcomeNames = {
@@ -101,66 +100,32 @@ interface Instruments {
 
 /** Finds the tracer and the instruments to use for a call. */
 class Recorders {
-  readonly #api: OpenTelemetryApi;
-  readonly #telemetry: Exclude<ResolvedTelemetry, false>;
-  #tracerSource: unknown;
-  #tracer: Tracer | undefined;
-  #meterSource: unknown;
-  #instruments: Instruments | undefined;
+  readonly #tracers: TracerSource;
+  readonly #meters: MeterSource<Instruments>;
 
   constructor(api: OpenTelemetryApi, telemetry: Exclude<ResolvedTelemetry, false>) {
-    this.#api = api;
-    this.#telemetry = telemetry;
+    this.#tracers = new TracerSource(api, telemetry.tracerProvider);
+    this.#meters = new MeterSource(api, telemetry.meterProvider, (meter) => ({
+      sent: meter.createCounter(CommandMetric.SentMessages, {
+        description: 'Commands written to Hono (acknowledged by the broker, or failed with error.type)',
+        unit: '{message}',
+      }),
+      duration: meter.createHistogram(CommandMetric.Duration, {
+        description: 'Command client calls, from the call to the response, acknowledgement or failure',
+        unit: 's',
+        advice: { explicitBucketBoundaries: [...durationBuckets] },
+      }),
+    }));
   }
 
   /** The tracer, or undefined when no SDK is registered and none was given. */
   tracer(): Tracer | undefined {
-    const given: TracerProviderLike | undefined = this.#telemetry.tracerProvider;
-    if (given !== undefined) {
-      if (this.#tracerSource !== given) {
-        this.#tracerSource = given;
-        this.#tracer = given.getTracer(instrumentationName) as Tracer;
-      }
-      return this.#tracer;
-    }
-    const global = this.#api.trace.getTracerProvider();
-    if (!(global instanceof this.#api.ProxyTracerProvider)) {
-      if (this.#tracerSource !== global) {
-        this.#tracerSource = global;
-        this.#tracer = global.getTracer(instrumentationName);
-      }
-      return this.#tracer;
-    }
-    // The global provider is a proxy: its delegate is the application's SDK, or a no-op one without.
-    const delegate = global.getDelegate();
-    if (this.#tracerSource !== delegate) {
-      this.#tracerSource = delegate;
-      this.#tracer = global.getDelegateTracer(instrumentationName);
-    }
-    return this.#tracer;
+    return this.#tracers.current();
   }
 
   /** The instruments, or undefined when no SDK is registered and no meter provider was given. */
   instruments(): Instruments | undefined {
-    const provider: MeterProviderLike = this.#telemetry.meterProvider ?? this.#api.metrics.getMeterProvider();
-    if (this.#meterSource === provider) return this.#instruments;
-    this.#meterSource = provider;
-    const meter = provider.getMeter(instrumentationName) as Meter;
-    this.#instruments =
-      meter === this.#api.createNoopMeter()
-        ? undefined
-        : {
-            sent: meter.createCounter(CommandMetric.SentMessages, {
-              description: 'Commands written to Hono (acknowledged by the broker, or failed with error.type)',
-              unit: '{message}',
-            }),
-            duration: meter.createHistogram(CommandMetric.Duration, {
-              description: 'Command client calls, from the call to the response, acknowledgement or failure',
-              unit: 's',
-              advice: { explicitBucketBoundaries: durationBuckets },
-            }),
-          };
-    return this.#instruments;
+    return this.#meters.current();
   }
 }
 

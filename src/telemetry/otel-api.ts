@@ -7,9 +7,6 @@ import type * as OpenTelemetry from '@opentelemetry/api';
 /** The module `@opentelemetry/api`. */
 export type OpenTelemetryApi = typeof OpenTelemetry;
 
-/** The instrumentation scope's name: the tracer's and the meter's. */
-export const instrumentationName = 'eclipse-hono-kafka';
-
 let loading: Promise<OpenTelemetryApi | undefined> | undefined;
 
 /**

@@ -40,7 +40,8 @@ export interface ProcessExtra {
 
 /**
  * The attributes of a `process` span, as one object of a fixed shape: built for every record, so no
- * spread and no key added later (absent values are undefined, which OpenTelemetry leaves out).
+ * spread and no key added later (absent values are undefined, which OpenTelemetry leaves out). Only the
+ * rare span of a record's outcome adds its two keys.
  *
  * @param config - the consumer's side
  * @param facts - what is known of the record
@@ -59,17 +60,9 @@ export function processAttributes(
   const key = record?.key;
   const decoded =
     typeof facts.decoded === 'object' && facts.decoded !== null && !(facts.decoded instanceof Error)
-      ? (facts.decoded as Partial<Record<string, unknown>>)
-      : undefined;
-  const text = (name: string): string | undefined => {
-    const value = decoded?.[name];
-    return typeof value === 'string' ? value : undefined;
-  };
-  const number = (name: string): number | undefined => {
-    const value = decoded?.[name];
-    return typeof value === 'number' ? value : undefined;
-  };
-  return {
+      ? (facts.decoded as DecodedFields)
+      : noFields;
+  const attributes: Attributes = {
     [MessagingAttribute.System]: 'kafka',
     [MessagingAttribute.ConsumerGroupName]: config.groupId,
     [MessagingAttribute.ClientId]: config.clientId,
@@ -82,18 +75,44 @@ export function processAttributes(
     [MessagingAttribute.KafkaMessageKey]:
       key === undefined || key === null ? undefined : typeof key === 'string' ? key : key.toString('utf8'),
     [MessagingAttribute.KafkaMessageTombstone]: record?.value === null ? true : undefined,
-    [HonoAttribute.TenantId]: text('tenantId'),
-    [HonoAttribute.DeviceId]: text('deviceId'),
-    [HonoAttribute.Endpoint]: text('endpoint'),
-    [HonoAttribute.Qos]: number('qos'),
-    [HonoAttribute.EventType]: text('type'),
-    [HonoAttribute.ContentType]: text('contentType'),
-    [MessagingAttribute.MessageConversationId]: text('correlationId'),
-    [HonoAttribute.Status]: number('status'),
+    [HonoAttribute.TenantId]: text(decoded.tenantId),
+    [HonoAttribute.DeviceId]: text(decoded.deviceId),
+    [HonoAttribute.Endpoint]: text(decoded.endpoint),
+    [HonoAttribute.Qos]: number(decoded.qos),
+    [HonoAttribute.EventType]: text(decoded.type),
+    [HonoAttribute.ContentType]: text(decoded.contentType),
+    [MessagingAttribute.MessageConversationId]: text(decoded.correlationId),
+    [HonoAttribute.Status]: number(decoded.status),
     [HonoAttribute.Attempt]: extra.attempt,
-    [HonoAttribute.Outcome]: extra.outcome,
-    [HonoAttribute.DeadLetterTopic]: extra.deadLetterTopic,
   };
+  if (extra.outcome !== undefined) {
+    attributes[HonoAttribute.Outcome] = extra.outcome;
+    attributes[HonoAttribute.DeadLetterTopic] = extra.deadLetterTopic;
+  }
+  return attributes;
+}
+
+/** The fields of a decoded record the span reports: a Hono event's, or a command response's. */
+interface DecodedFields {
+  readonly tenantId?: unknown;
+  readonly deviceId?: unknown;
+  readonly endpoint?: unknown;
+  readonly qos?: unknown;
+  readonly type?: unknown;
+  readonly contentType?: unknown;
+  readonly correlationId?: unknown;
+  readonly status?: unknown;
+}
+
+/** What a record that decoded to nothing (or to an error) says: no field. */
+const noFields: DecodedFields = {};
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function number(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
 }
 
 /** Where a decoded Hono event sits (command responses do not say). */

@@ -1,6 +1,11 @@
 /**
  * The metrics of a consumer: records consumed per poll, handler durations, commit durations and
  * failures, records by outcome, and gauges of its health (in flight, paused partitions, lag).
+ *
+ * A handler call costs one measurement in the SDK: its duration in `messaging.process.duration`. Its
+ * outcome (`handled`, `failed`) is counted here and added to `hono.consumer.records` once per poll and
+ * at each metric collection, with each attribute set made once per topic: the SDK hashes the attribute
+ * set of every measurement, which would otherwise be the larger part of the metrics' cost per record.
  */
 import type {
   Attributes,
@@ -8,20 +13,14 @@ import type {
   Counter,
   Histogram,
   Meter,
-  MeterProvider,
   ObservableGauge,
 } from '@opentelemetry/api';
 import type { HonoKafkaError } from '../errors.js';
 import type { ClientMessage } from '../engine/client.js';
 import type { ConsumerObserverConfig } from './config.js';
-import { instrumentationName, type OpenTelemetryApi } from './otel-api.js';
-import {
-  durationBuckets,
-  HonoAttribute,
-  MessagingAttribute,
-  MetricName,
-  type RecordOutcome,
-} from './semconv.js';
+import type { OpenTelemetryApi } from './otel-api.js';
+import { MeterSource } from './otel-providers.js';
+import { durationBuckets, HonoAttribute, MessagingAttribute, MetricName, RecordOutcome } from './semconv.js';
 
 /** The instruments of one meter. */
 interface Instruments {
@@ -35,41 +34,53 @@ interface Instruments {
   readonly observe: BatchObservableCallback;
 }
 
+/** The attribute sets of one topic's measurements, each made once. */
+interface TopicAttributes {
+  /** E.g. `hono.event.{tenant_id}`; '' when the topic is unknown. */
+  readonly template: string;
+  readonly consumed: Attributes;
+  readonly process: Attributes;
+  /** `messaging.process.duration` of a failed call, by `error.type`. */
+  readonly failedProcess: Map<string, Attributes>;
+  /** `hono.consumer.records`, by outcome. */
+  readonly outcomes: Map<RecordOutcome, Attributes>;
+}
+
 /** The metrics side of a consumer's OpenTelemetry observer. */
 export class ConsumerMetrics {
-  readonly #api: OpenTelemetryApi;
   readonly #config: ConsumerObserverConfig;
-  readonly #version: string | undefined;
   readonly #template: (topic: string) => string;
   readonly #group: Attributes;
-  /** Attribute sets by template and kind, made once each. */
-  readonly #attributes = new Map<string, Attributes>();
-  /** The provider the instruments come from (to notice a global one registered later). */
-  #provider: MeterProvider | undefined;
+  readonly #source: MeterSource<Instruments>;
+  /** By topic ('' for a record whose topic is unknown). */
+  readonly #topics = new Map<string, TopicAttributes>();
+  /** Records counted by outcome and not yet added to `hono.consumer.records`, by attribute set. */
+  readonly #pending = new Map<Attributes, number>();
   /** The instruments, or undefined while the meter is the no-op one. */
   #instruments: Instruments | undefined;
-  #closed = false;
 
   /**
    * @param api - `@opentelemetry/api`
    * @param config - the consumer's side (its telemetry option is not `false`)
-   * @param version - the instrumentation scope's version
    * @param template - the destination template of a topic (cached by the caller)
    */
-  constructor(
-    api: OpenTelemetryApi,
-    config: ConsumerObserverConfig,
-    version: string | undefined,
-    template: (topic: string) => string,
-  ) {
-    this.#api = api;
+  constructor(api: OpenTelemetryApi, config: ConsumerObserverConfig, template: (topic: string) => string) {
     this.#config = config;
-    this.#version = version;
     this.#template = template;
     this.#group = {
       [MessagingAttribute.System]: 'kafka',
       [MessagingAttribute.ConsumerGroupName]: config.groupId,
     };
+    const given = config.telemetry === false ? undefined : config.telemetry.meterProvider;
+    this.#source = new MeterSource(
+      api,
+      given,
+      (meter) => this.#instrumentsOf(api, meter),
+      (instruments) => {
+        this.#flush(instruments.records);
+        instruments.meter.removeBatchObservableCallback(instruments.observe, [...instruments.gauges]);
+      },
+    );
     this.refresh();
   }
 
@@ -80,37 +91,29 @@ export class ConsumerMetrics {
 
   /** Looks for the meter provider again: a global SDK registered after the consumer started is picked up. */
   refresh(): void {
-    const telemetry = this.#config.telemetry;
-    if (telemetry === false || this.#closed) return;
-    const provider =
-      (telemetry.meterProvider as MeterProvider | undefined) ?? this.#api.metrics.getMeterProvider();
-    if (provider === this.#provider) return;
-    this.#release();
-    this.#provider = provider;
-    const meter = provider.getMeter(instrumentationName, this.#version);
-    // The no-op provider's meter is the API's no-op meter: nothing would be recorded.
-    this.#instruments = meter === this.#api.createNoopMeter() ? undefined : this.#instrumentsOf(meter);
+    this.#instruments = this.#source.current();
   }
 
   /**
-   * A poll delivered records.
+   * A poll delivered records: counts them, and adds the outcomes counted since the last poll.
    *
    * @param messages - the records
    */
   fetched(messages: readonly ClientMessage[]): void {
     const instruments = this.#instruments;
-    if (instruments === undefined || messages.length === 0) return;
+    if (instruments === undefined) return;
+    this.#flush(instruments.records);
     let topic: string | undefined;
     let count = 0;
     for (const message of messages) {
       if (message.topic !== topic) {
-        if (topic !== undefined) instruments.consumed.add(count, this.#consumedAttributes(topic));
+        if (topic !== undefined) instruments.consumed.add(count, this.#topic(topic).consumed);
         topic = message.topic;
         count = 0;
       }
       count += 1;
     }
-    if (topic !== undefined) instruments.consumed.add(count, this.#consumedAttributes(topic));
+    if (topic !== undefined) instruments.consumed.add(count, this.#topic(topic).consumed);
   }
 
   /**
@@ -123,13 +126,19 @@ export class ConsumerMetrics {
   handlerEnded(topic: string, seconds: number, error: HonoKafkaError | undefined): void {
     const instruments = this.#instruments;
     if (instruments === undefined) return;
-    const template = this.#template(topic);
-    const attributes =
-      error === undefined
-        ? this.#cached(`process\u0000${template}`, () => this.#processAttributes(template))
-        : { ...this.#processAttributes(template), [MessagingAttribute.ErrorType]: error.code };
-    instruments.processDuration.record(seconds, attributes);
-    this.outcome(topic, error === undefined ? 'handled' : 'failed');
+    const attributes = this.#topic(topic);
+    if (error === undefined) {
+      instruments.processDuration.record(seconds, attributes.process);
+      this.#count(attributes, RecordOutcome.Handled);
+      return;
+    }
+    let failed = attributes.failedProcess.get(error.code);
+    if (failed === undefined) {
+      failed = { ...attributes.process, [MessagingAttribute.ErrorType]: error.code };
+      attributes.failedProcess.set(error.code, failed);
+    }
+    instruments.processDuration.record(seconds, failed);
+    this.#count(attributes, RecordOutcome.Failed);
   }
 
   /**
@@ -139,15 +148,8 @@ export class ConsumerMetrics {
    * @param outcome - what became of it
    */
   outcome(topic: string | undefined, outcome: RecordOutcome): void {
-    const instruments = this.#instruments;
-    if (instruments === undefined) return;
-    const template = topic === undefined ? '' : this.#template(topic);
-    const attributes = this.#cached(`${outcome}\u0000${template}`, () => ({
-      ...this.#group,
-      ...(template === '' ? {} : { [MessagingAttribute.DestinationTemplate]: template }),
-      [HonoAttribute.Outcome]: outcome,
-    }));
-    instruments.records.add(1, attributes);
+    if (this.#instruments === undefined) return;
+    this.#count(this.#topic(topic ?? ''), outcome);
   }
 
   /**
@@ -159,37 +161,74 @@ export class ConsumerMetrics {
   committed(durationMs: number, error: HonoKafkaError | undefined): void {
     const instruments = this.#instruments;
     if (instruments === undefined) return;
-    const attributes = this.#cached('commit', () => ({
+    const attributes: Attributes = {
       ...this.#group,
       [MessagingAttribute.OperationName]: 'commit',
       [MessagingAttribute.OperationType]: 'settle',
-    }));
-    if (error === undefined) {
-      instruments.operationDuration.record(durationMs / 1000, attributes);
-      return;
-    }
-    const failed = { ...attributes, [MessagingAttribute.ErrorType]: error.code };
-    instruments.operationDuration.record(durationMs / 1000, failed);
-    instruments.commitFailures.add(1, failed);
+    };
+    if (error !== undefined) attributes[MessagingAttribute.ErrorType] = error.code;
+    instruments.operationDuration.record(durationMs / 1000, attributes);
+    if (error !== undefined) instruments.commitFailures.add(1, attributes);
   }
 
-  /** Removes the gauges' callback: the consumer stopped. */
+  /** Adds what is still counted, and removes the gauges' callback: the consumer stopped. */
   close(): void {
-    this.#closed = true;
-    this.#release();
-  }
-
-  #release(): void {
-    const instruments = this.#instruments;
+    this.#source.close();
     this.#instruments = undefined;
-    this.#provider = undefined;
-    if (instruments !== undefined) {
-      instruments.meter.removeBatchObservableCallback(instruments.observe, [...instruments.gauges]);
-    }
   }
 
-  #instrumentsOf(meter: Meter): Instruments {
-    const { ValueType } = this.#api;
+  #count(attributes: TopicAttributes, outcome: RecordOutcome): void {
+    let counted = attributes.outcomes.get(outcome);
+    if (counted === undefined) {
+      counted = {
+        ...this.#group,
+        ...(attributes.template === ''
+          ? {}
+          : { [MessagingAttribute.DestinationTemplate]: attributes.template }),
+        [HonoAttribute.Outcome]: outcome,
+      };
+      attributes.outcomes.set(outcome, counted);
+    }
+    this.#pending.set(counted, (this.#pending.get(counted) ?? 0) + 1);
+  }
+
+  /** Adds the outcomes counted so far to `hono.consumer.records`. */
+  #flush(records: Counter): void {
+    if (this.#pending.size === 0) return;
+    for (const [attributes, count] of this.#pending) records.add(count, attributes);
+    this.#pending.clear();
+  }
+
+  /** The attribute sets of a topic's measurements. */
+  #topic(topic: string): TopicAttributes {
+    let found = this.#topics.get(topic);
+    if (found === undefined) {
+      const template = topic === '' ? '' : this.#template(topic);
+      const destination = template === '' ? {} : { [MessagingAttribute.DestinationTemplate]: template };
+      found = {
+        template,
+        consumed: {
+          ...this.#group,
+          [MessagingAttribute.OperationName]: 'poll',
+          [MessagingAttribute.OperationType]: 'receive',
+          ...destination,
+        },
+        process: {
+          ...this.#group,
+          [MessagingAttribute.OperationName]: 'process',
+          [MessagingAttribute.OperationType]: 'process',
+          ...destination,
+        },
+        failedProcess: new Map(),
+        outcomes: new Map(),
+      };
+      this.#topics.set(topic, found);
+    }
+    return found;
+  }
+
+  #instrumentsOf(api: OpenTelemetryApi, meter: Meter): Instruments {
+    const { ValueType } = api;
     const advice = { explicitBucketBoundaries: [...durationBuckets] };
     const inFlight = meter.createObservableGauge(MetricName.InFlight, {
       description: 'Records being handled now, retries and the waits between them included.',
@@ -206,8 +245,16 @@ export class ConsumerMetrics {
       unit: '{message}',
       valueType: ValueType.INT,
     });
+    const records = meter.createCounter(MetricName.Records, {
+      description: 'Records by outcome: handled, failed, retried, skipped, dead_lettered, expired.',
+      unit: '{message}',
+      valueType: ValueType.INT,
+    });
     const observe: BatchObservableCallback = (result) => {
       try {
+        // A collection sees the outcomes counted since the last poll too (the SDK runs the callbacks
+        // before it collects the counters; a later version that does not sees them at the next one).
+        this.#flush(records);
         const health = this.#config.health();
         result.observe(inFlight, health.inFlight, this.#group);
         let paused = 0;
@@ -243,11 +290,7 @@ export class ConsumerMetrics {
         unit: 's',
         advice,
       }),
-      records: meter.createCounter(MetricName.Records, {
-        description: 'Records by outcome: handled, failed, retried, skipped, dead_lettered, expired.',
-        unit: '{message}',
-        valueType: ValueType.INT,
-      }),
+      records,
       commitFailures: meter.createCounter(MetricName.CommitFailures, {
         description: 'Commits the broker did not confirm (or not in time).',
         unit: '{commit}',
@@ -256,33 +299,5 @@ export class ConsumerMetrics {
       gauges: [inFlight, pausedPartitions, lag],
       observe,
     };
-  }
-
-  #consumedAttributes(topic: string): Attributes {
-    const template = this.#template(topic);
-    return this.#cached(`consumed\u0000${template}`, () => ({
-      ...this.#group,
-      [MessagingAttribute.OperationName]: 'poll',
-      [MessagingAttribute.OperationType]: 'receive',
-      [MessagingAttribute.DestinationTemplate]: template,
-    }));
-  }
-
-  #processAttributes(template: string): Attributes {
-    return {
-      ...this.#group,
-      [MessagingAttribute.OperationName]: 'process',
-      [MessagingAttribute.OperationType]: 'process',
-      [MessagingAttribute.DestinationTemplate]: template,
-    };
-  }
-
-  #cached(key: string, make: () => Attributes): Attributes {
-    let attributes = this.#attributes.get(key);
-    if (attributes === undefined) {
-      attributes = make();
-      this.#attributes.set(key, attributes);
-    }
-    return attributes;
   }
 }

@@ -3,7 +3,7 @@
  * `traceContext: 'parent'`, the child of) the span in which Hono wrote the record; a zero-length
  * `process` span for each record skipped, dead-lettered or expired; a CLIENT `commit` span per commit.
  */
-import type { Attributes, Context, Link, Span, SpanContext, SpanOptions, Tracer } from '@opentelemetry/api';
+import type { Attributes, Link, Span, SpanContext, SpanOptions, Tracer } from '@opentelemetry/api';
 import type { HonoKafkaError } from '../errors.js';
 import type { KafkaRecord, TopicPartitionOffset } from '../types.js';
 import type { ConsumerObserverConfig } from './config.js';
@@ -13,14 +13,18 @@ import {
   processAttributes,
   type RecordFacts,
 } from './otel-attributes.js';
-import { instrumentationName, type OpenTelemetryApi } from './otel-api.js';
+import type { OpenTelemetryApi } from './otel-api.js';
+import { TracerSource } from './otel-providers.js';
 import { HonoAttribute, MessagingAttribute, type RecordOutcome } from './semconv.js';
-import { parseTraceparent, producerSpanContext } from './trace-context.js';
+import { producerSpanContext, remoteSpanContext } from './trace-context.js';
 
-/** Where a record's span starts: its parent context and its links. */
-interface SpanPlace {
-  readonly parent: Context;
-  readonly links: Link[] | undefined;
+/** The links of a span whose record carries no trace context (never changed by the OpenTelemetry SDK). */
+const noLinks: Link[] = [];
+
+/** A topic's destination template and the name of its `process` spans. */
+interface TopicNames {
+  readonly template: string;
+  readonly span: string;
 }
 
 /** The tracing side of a consumer's OpenTelemetry observer. */
@@ -28,34 +32,30 @@ export class ConsumerTracing {
   readonly #api: OpenTelemetryApi;
   readonly #config: ConsumerObserverConfig;
   readonly #parentMode: boolean;
-  readonly #version: string | undefined;
   readonly #base: Attributes;
   readonly #template: (topic: string) => string;
+  readonly #source: TracerSource;
+  readonly #topics = new Map<string, TopicNames>();
   /** The tracer, or undefined while nothing records (no SDK registered with the global provider). */
   #tracer: Tracer | undefined;
-  /** The tracer comes from a provider that is no proxy: it does not change. */
-  #fixed = false;
   /** Whether the application registered no propagator (read again with the tracer). */
   #noPropagator = true;
 
   /**
    * @param api - `@opentelemetry/api`
    * @param config - the consumer's side (its telemetry option is not `false`)
-   * @param version - the instrumentation scope's version
    * @param template - the destination template of a topic (cached by the caller)
    */
-  constructor(
-    api: OpenTelemetryApi,
-    config: ConsumerObserverConfig,
-    version: string | undefined,
-    template: (topic: string) => string,
-  ) {
+  constructor(api: OpenTelemetryApi, config: ConsumerObserverConfig, template: (topic: string) => string) {
     this.#api = api;
     this.#config = config;
     this.#parentMode = config.telemetry !== false && config.telemetry.traceContext === 'parent';
-    this.#version = version;
     this.#base = consumerAttributes(config);
     this.#template = template;
+    this.#source = new TracerSource(
+      api,
+      config.telemetry === false ? undefined : config.telemetry.tracerProvider,
+    );
     this.refresh();
   }
 
@@ -64,26 +64,10 @@ export class ConsumerTracing {
     return this.#tracer !== undefined;
   }
 
-  /**
-   * Looks for the tracer again: a global SDK registered after the consumer started is picked up here.
-   * Cheap: a global read and the provider's cached tracer.
-   */
+  /** Looks for the tracer again: a global SDK registered after the consumer started is picked up here. */
   refresh(): void {
     this.#noPropagator = this.#api.propagation.fields().length === 0;
-    const telemetry = this.#config.telemetry;
-    if (telemetry === false || this.#fixed) return;
-    const provider = (telemetry.tracerProvider ?? this.#api.trace.getTracerProvider()) as {
-      getTracer(name: string, version?: string): Tracer;
-      getDelegateTracer?: (name: string, version?: string) => Tracer | undefined;
-    };
-    // The global provider is a proxy that has a delegate only once the application registered an SDK.
-    if (typeof provider.getDelegateTracer === 'function') {
-      this.#tracer = provider.getDelegateTracer(instrumentationName, this.#version);
-      return;
-    }
-    // A provider of the application's own (not a proxy): its tracer records from now on.
-    this.#tracer = provider.getTracer(instrumentationName, this.#version);
-    this.#fixed = true;
+    this.#tracer = this.#source.current();
   }
 
   /**
@@ -91,13 +75,25 @@ export class ConsumerTracing {
    *
    * @param facts - the record
    * @param attempt - 1 for the first call
-   * @returns the span and the context to run the call in, or undefined while nothing records
+   * @returns the span, or undefined while nothing records
    */
-  startHandler(facts: RecordFacts, attempt: number): { span: Span; context: Context } | undefined {
+  startHandler(facts: RecordFacts, attempt: number): Span | undefined {
     const tracer = this.#tracer;
     if (tracer === undefined) return undefined;
-    const { span, parent } = this.#startProcess(tracer, facts, { attempt });
-    return { span, context: this.#api.trace.setSpan(parent, span) };
+    return this.#startProcess(tracer, facts, { attempt });
+  }
+
+  /**
+   * Runs a handler call with its span as the active one: the application's own spans become its
+   * children (and so, with `traceContext: 'parent'`, descendants of Hono's span).
+   *
+   * @param span - the call's span
+   * @param call - the handler call
+   * @returns what the call returned
+   */
+  runInSpan<T>(span: Span, call: () => T): T {
+    const api = this.#api;
+    return api.context.with(api.trace.setSpan(api.ROOT_CONTEXT, span), call);
   }
 
   /**
@@ -128,7 +124,7 @@ export class ConsumerTracing {
     const tracer = this.#tracer;
     if (tracer === undefined) return;
     const now = Date.now();
-    const { span } = this.#startProcess(tracer, facts, { outcome, deadLetterTopic }, now);
+    const span = this.#startProcess(tracer, facts, { outcome, deadLetterTopic }, now);
     if (error !== undefined) this.#fail(span, error, false);
     span.end(now);
   }
@@ -170,41 +166,36 @@ export class ConsumerTracing {
     span.end(end);
   }
 
-  #startProcess(
-    tracer: Tracer,
-    facts: RecordFacts,
-    extra: ProcessExtra,
-    startTime?: number,
-  ): { span: Span; parent: Context } {
+  #startProcess(tracer: Tracer, facts: RecordFacts, extra: ProcessExtra, startTime?: number): Span {
     const api = this.#api;
     const topic = facts.record?.topic ?? facts.coordinates?.topic ?? topicOf(facts.decoded);
-    const template = topic === undefined ? undefined : this.#template(topic);
-    const attributes = processAttributes(this.#config, facts, template, extra);
-    const place = this.#place(facts);
-    const options: SpanOptions = { kind: api.SpanKind.CONSUMER, attributes };
-    if (place.links !== undefined) options.links = place.links;
-    if (startTime !== undefined) options.startTime = startTime;
-    const span = tracer.startSpan(
-      template === undefined ? 'process' : `process ${template}`,
-      options,
-      place.parent,
-    );
-    return { span, parent: place.parent };
-  }
-
-  /** The producer's context as a link, and as the parent with `traceContext: 'parent'`. */
-  #place(facts: RecordFacts): SpanPlace {
-    const api = this.#api;
+    const names = topic === undefined ? undefined : this.#names(topic);
+    const attributes = processAttributes(this.#config, facts, names?.template, extra);
     // Without a propagator of the application's, a decoded Hono event's `traceparent` is read once only.
     const producer =
       (this.#noPropagator ? decodedSpanContext(api, facts.decoded) : undefined) ??
       producerSpanContext(api, headersOf(facts));
-    if (producer === undefined) return { parent: api.ROOT_CONTEXT, links: undefined };
-    const links: Link[] = [{ context: producer }];
-    return {
-      parent: this.#parentMode ? api.trace.setSpanContext(api.ROOT_CONTEXT, producer) : api.ROOT_CONTEXT,
-      links,
-    };
+    const links = producer === undefined ? noLinks : [{ context: producer }];
+    const kind = api.SpanKind.CONSUMER;
+    const options: SpanOptions =
+      startTime === undefined ? { kind, attributes, links } : { kind, attributes, links, startTime };
+    // The producer's context is a link, and with `traceContext: 'parent'` the parent as well.
+    const parent =
+      producer !== undefined && this.#parentMode
+        ? api.trace.setSpanContext(api.ROOT_CONTEXT, producer)
+        : api.ROOT_CONTEXT;
+    return tracer.startSpan(names?.span ?? 'process', options, parent);
+  }
+
+  /** A topic's destination template and `process` span name, made once per topic. */
+  #names(topic: string): TopicNames {
+    let names = this.#topics.get(topic);
+    if (names === undefined) {
+      const template = this.#template(topic);
+      names = { template, span: `process ${template}` };
+      this.#topics.set(topic, names);
+    }
+    return names;
   }
 
   #fail(span: Span, error: HonoKafkaError, exception: boolean): void {
@@ -219,11 +210,10 @@ export class ConsumerTracing {
 function decodedSpanContext(api: OpenTelemetryApi, decoded: unknown): SpanContext | undefined {
   const { traceparent, tracestate } = (decoded ?? {}) as { traceparent?: unknown; tracestate?: unknown };
   if (typeof traceparent !== 'string') return undefined;
-  const parsed = parseTraceparent(traceparent);
-  if (parsed === undefined) return undefined;
-  return typeof tracestate === 'string'
-    ? { ...parsed, isRemote: true, traceState: api.createTraceState(tracestate) }
-    : { ...parsed, isRemote: true };
+  return remoteSpanContext(
+    traceparent,
+    typeof tracestate === 'string' ? api.createTraceState(tracestate) : undefined,
+  );
 }
 
 /** The headers of a record, or of a decoded Hono event (command responses keep none). */

@@ -3,7 +3,6 @@
  * dependency). Without the package, with `telemetry: false`, or while the application registered no SDK,
  * nothing is recorded: the engine then gets `undefined` from `handlerStarted` and pays nothing per record.
  */
-import { readFile } from 'node:fs/promises';
 import type { Span } from '@opentelemetry/api';
 import type { EngineEvents as EngineObserverEvents } from '../engine/emit.js';
 import type { EngineObserver, HandlerObservation } from '../engine/observer.js';
@@ -19,20 +18,6 @@ import { RecordOutcome } from './semconv.js';
 /** The most records kept after a failed handler call, for the span of their outcome. */
 const failedRecordsLimit = 10_000;
 
-let version: Promise<string | undefined> | undefined;
-
-/** The package's version, for the instrumentation scope (package.json is two folders up in src and dist). */
-function packageVersion(): Promise<string | undefined> {
-  version ??= readFile(new URL('../../package.json', import.meta.url), 'utf8').then(
-    (text) => {
-      const manifest = JSON.parse(text) as { version?: unknown };
-      return typeof manifest.version === 'string' ? manifest.version : undefined;
-    },
-    () => undefined,
-  );
-  return version;
-}
-
 /**
  * The observer that records spans and metrics through `@opentelemetry/api`.
  *
@@ -46,7 +31,7 @@ export async function openTelemetryObserver(
   const api = await loadOpenTelemetry();
   if (api === undefined) return undefined;
   try {
-    return new OpenTelemetryObserver(api, config, await packageVersion());
+    return new OpenTelemetryObserver(api, config);
   } catch {
     // A provider that throws when asked for a tracer or meter leaves the consumer untraced, not broken.
     return undefined;
@@ -55,14 +40,12 @@ export async function openTelemetryObserver(
 
 /** The OpenTelemetry observer of one consumer run. */
 class OpenTelemetryObserver implements EngineObserver {
-  readonly #api: OpenTelemetryApi;
   readonly #tracing: ConsumerTracing;
   readonly #metrics: ConsumerMetrics;
   /** Records whose last handler call failed, by coordinates, until their outcome (retry, skip, dead letter). */
   readonly #failed = new Map<string, WorkItem>();
 
-  constructor(api: OpenTelemetryApi, config: ConsumerObserverConfig, version: string | undefined) {
-    this.#api = api;
+  constructor(api: OpenTelemetryApi, config: ConsumerObserverConfig) {
     const templates = new Map<string, string>();
     const template = (topic: string): string => {
       let found = templates.get(topic);
@@ -72,34 +55,46 @@ class OpenTelemetryObserver implements EngineObserver {
       }
       return found;
     };
-    this.#tracing = new ConsumerTracing(api, config, version, template);
-    this.#metrics = new ConsumerMetrics(api, config, version, template);
+    this.#tracing = new ConsumerTracing(api, config, template);
+    this.#metrics = new ConsumerMetrics(api, config, template);
   }
 
   handlerStarted(item: WorkItem, attempt: number): HandlerObservation | undefined {
     const tracing = this.#tracing;
-    const metrics = this.#metrics;
-    if (!tracing.active && !metrics.active) return undefined;
+    if (!tracing.active && !this.#metrics.active) return undefined;
     try {
-      const started = performance.now();
-      const traced = tracing.startHandler(item, attempt);
-      const span: Span | undefined = traced?.span;
-      const api = this.#api;
-      return {
-        run: (call) => (traced === undefined ? call() : api.context.with(traced.context, call)),
-        end: (error) => {
-          try {
-            this.#remember(item, error);
-            metrics.handlerEnded(item.record.topic, (performance.now() - started) / 1000, error);
-            if (span !== undefined) tracing.endHandler(span, error);
-          } catch {
-            // Telemetry never fails a handler call.
-          }
-        },
-      };
+      return new HandlerCall(this, item, tracing.startHandler(item, attempt));
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * A handler call ended.
+   *
+   * @param call - the call
+   * @param error - why it failed; undefined when it succeeded
+   */
+  handlerEnded(call: HandlerCall, error: HonoKafkaError | undefined): void {
+    try {
+      const { item, span } = call;
+      this.#remember(item, error);
+      this.#metrics.handlerEnded(item.record.topic, (performance.now() - call.started) / 1000, error);
+      if (span !== undefined) this.#tracing.endHandler(span, error);
+    } catch {
+      // Telemetry never fails a handler call.
+    }
+  }
+
+  /**
+   * Runs a handler call in its span.
+   *
+   * @param span - the call's span
+   * @param call - the handler call
+   * @returns what the call returned
+   */
+  runInSpan<T>(span: Span, call: () => T): T {
+    return this.#tracing.runInSpan(span, call);
   }
 
   fetched(messages: Parameters<EngineObserver['fetched']>[0]): void {
@@ -197,6 +192,25 @@ class OpenTelemetryObserver implements EngineObserver {
       decoded: item?.decoded,
     };
     this.#tracing.outcome(facts, outcome, info.error, deadLetterTopic);
+  }
+}
+
+/** One handler call being watched: one object per call, no closures. */
+class HandlerCall implements HandlerObservation {
+  readonly started = performance.now();
+
+  constructor(
+    readonly observer: OpenTelemetryObserver,
+    readonly item: WorkItem,
+    readonly span: Span | undefined,
+  ) {}
+
+  run<T>(call: () => T): T {
+    return this.span === undefined ? call() : this.observer.runInSpan(this.span, call);
+  }
+
+  end(error: HonoKafkaError | undefined): void {
+    this.observer.handlerEnded(this, error);
   }
 }
 

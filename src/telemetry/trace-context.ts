@@ -2,7 +2,7 @@
  * The trace context Hono wrote into a record (W3C `traceparent` and `tracestate` headers): read through
  * the application's propagators when it registered some, else parsed here by the W3C Trace Context rules.
  */
-import type { Context, SpanContext, TextMapGetter } from '@opentelemetry/api';
+import type { Context, SpanContext, TextMapGetter, TraceState } from '@opentelemetry/api';
 import type { KafkaRecordHeader } from '../types.js';
 import type { OpenTelemetryApi } from './otel-api.js';
 
@@ -50,8 +50,6 @@ export interface Traceparent {
   readonly traceFlags: number;
 }
 
-const lowerHex = /^[\da-f]+$/;
-
 /**
  * Parses a W3C `traceparent` header: `version-traceid-parentid-flags`, lowercase hex; version `ff` and
  * all-zero ids are invalid; version `00` has exactly four fields, a later version may append more,
@@ -61,17 +59,69 @@ const lowerHex = /^[\da-f]+$/;
  * @returns its parts, or undefined when it is not valid
  */
 export function parseTraceparent(value: string): Traceparent | undefined {
-  const fields = value.trim().split('-');
-  const [version, traceId, spanId, flags] = fields;
-  if (version === undefined || traceId === undefined || spanId === undefined || flags === undefined) {
-    return undefined;
+  const context = remoteSpanContext(value, undefined);
+  return context === undefined
+    ? undefined
+    : { traceId: context.traceId, spanId: context.spanId, traceFlags: context.traceFlags };
+}
+
+/**
+ * The remote span context a `traceparent` header names (see {@link parseTraceparent}): read once per
+ * record, so it is checked character by character, without splitting or regular expressions.
+ *
+ * @param value - the header's value
+ * @param traceState - the `tracestate` header, parsed, if any
+ * @returns the span context, or undefined when the header is not valid
+ */
+export function remoteSpanContext(
+  value: string,
+  traceState: TraceState | undefined,
+): SpanContext | undefined {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isWhitespace(value.charCodeAt(start))) start += 1;
+  while (end > start && isWhitespace(value.charCodeAt(end - 1))) end -= 1;
+  // version(2) - trace id(32) - span id(16) - flags(2): 55 characters, then more fields after a version 00.
+  if (end - start < 55) return undefined;
+  if (!isLowerHex(value, start, 2) || value.charCodeAt(start + 2) !== dash) return undefined;
+  const version = value.slice(start, start + 2);
+  if (version === 'ff') return undefined;
+  const traceAt = start + 3;
+  const spanAt = traceAt + 33;
+  const flagsAt = spanAt + 17;
+  if (!isLowerHex(value, traceAt, 32) || value.charCodeAt(traceAt + 32) !== dash) return undefined;
+  if (!isLowerHex(value, spanAt, 16) || value.charCodeAt(spanAt + 16) !== dash) return undefined;
+  if (!isLowerHex(value, flagsAt, 2)) return undefined;
+  const after = flagsAt + 2;
+  if (after < end && (version === '00' || value.charCodeAt(after) !== dash)) return undefined;
+  const traceId = value.slice(traceAt, traceAt + 32);
+  const spanId = value.slice(spanAt, spanAt + 16);
+  if (allZero(traceId) || allZero(spanId)) return undefined;
+  const traceFlags = Number.parseInt(value.slice(flagsAt, after), 16);
+  return traceState === undefined
+    ? { traceId, spanId, traceFlags, isRemote: true }
+    : { traceId, spanId, traceFlags, isRemote: true, traceState };
+}
+
+const dash = 0x2d;
+
+/** Whether `length` characters of `value` from `start` are lowercase hex digits. */
+function isLowerHex(value: string, start: number, length: number): boolean {
+  for (let index = start; index < start + length; index++) {
+    const code = value.charCodeAt(index);
+    if (!((code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66))) return false;
   }
-  if (version.length !== 2 || !lowerHex.test(version) || version === 'ff') return undefined;
-  if (version === '00' && fields.length !== 4) return undefined;
-  if (traceId.length !== 32 || !lowerHex.test(traceId) || /^0+$/.test(traceId)) return undefined;
-  if (spanId.length !== 16 || !lowerHex.test(spanId) || /^0+$/.test(spanId)) return undefined;
-  if (flags.length !== 2 || !lowerHex.test(flags)) return undefined;
-  return { traceId, spanId, traceFlags: Number.parseInt(flags, 16) };
+  return true;
+}
+
+function allZero(hex: string): boolean {
+  for (let index = 0; index < hex.length; index++) if (hex.charCodeAt(index) !== 0x30) return false;
+  return true;
+}
+
+/** The ASCII characters `String.prototype.trim` removes: space, tab, line feed, vertical tab, form feed, CR. */
+function isWhitespace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0b || code === 0x0c;
 }
 
 /**
@@ -89,12 +139,9 @@ export function producerSpanContext(api: OpenTelemetryApi, headers: HeaderCarrie
   // No propagator registered (or none that reads W3C headers): read them here.
   const traceparent = headerValue(headers, 'traceparent');
   if (traceparent === undefined) return undefined;
-  const parsed = parseTraceparent(traceparent);
-  if (parsed === undefined) return undefined;
   const tracestate = headerValue(headers, 'tracestate');
-  return {
-    ...parsed,
-    isRemote: true,
-    ...(tracestate === undefined ? {} : { traceState: api.createTraceState(tracestate) }),
-  };
+  return remoteSpanContext(
+    traceparent,
+    tracestate === undefined ? undefined : api.createTraceState(tracestate),
+  );
 }

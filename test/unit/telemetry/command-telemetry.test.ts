@@ -24,6 +24,7 @@ import {
   encodeCommandResponse,
   encodeDeliveryFailure,
 } from '../../../src/wire/commands.js';
+import { packageVersion } from '../../../src/version.js';
 import { fakeProducers } from '../fakes/fake-producer.js';
 import { FakeReader, tenant } from '../commands/fake-reader.js';
 import { recordingSdk as sdk } from '../../support/recording-sdk.js';
@@ -154,6 +155,8 @@ describe('command tracing', () => {
       .find((span) => span.name === 'process hono.command_response.{tenant_id}');
     if (send === undefined || processed === undefined) throw new Error('spans missing');
     expect(send.kind).toBe(api.SpanKind.PRODUCER);
+    // The same instrumentation scope as the consumers', with the package's version.
+    expect(send.instrumentationScope).toMatchObject({ name: 'eclipse-hono-kafka', version: packageVersion });
     expect(send.attributes).toMatchObject({
       'messaging.system': 'kafka',
       'messaging.operation.name': 'send',

@@ -114,6 +114,7 @@ describe('metrics', () => {
     observer.committed(positions, 20, undefined);
     observer.committed(positions, 30, new CommitError('no answer', positions));
 
+    // No poll came after the handler calls: their outcomes reach the counter at the collection.
     const collected = await metrics();
     const template = { 'messaging.destination.template': 'hono.event.{tenant_id}' };
     expect(total(collected, 'messaging.client.consumed.messages', template)).toBe(4);
@@ -151,6 +152,11 @@ describe('metrics', () => {
     expect(points(collected, 'hono.consumer.commit.failures')[0]?.attributes['error.type']).toBe(
       'ERR_HONO_COMMIT_FAILED',
     );
+
+    // An outcome counted after the last collection is added when the consumer stops.
+    observer.handlerStarted(itemOf(first), 1)?.end(undefined);
+    observer.close?.();
+    expect(total(await metrics(), 'hono.consumer.records', { 'hono.outcome': 'handled' })).toBe(3);
   });
 
   it('observe the health gauges (in flight, paused partitions, lag per partition) until close()', async () => {
