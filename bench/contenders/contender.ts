@@ -19,13 +19,15 @@ export interface ThroughputRun {
   /**
    * The observability section's setting (only the SDK takes it): `off` passes `telemetry: false`; `api`
    * leaves the option out with `@opentelemetry/api` installed and no OpenTelemetry SDK registered; `sdk`
-   * registers an SDK that records every span and metric and exports them nowhere. Left out: `api`.
+   * registers an SDK that records every span and metric and exports them nowhere; `sdk-off` registers
+   * that SDK and passes `telemetry: false` (what registering it costs the consumer by itself). Left
+   * out: `api`.
    */
   readonly observability?: Observability | undefined;
 }
 
 /** How the SDK contender runs OpenTelemetry; see {@link ThroughputRun.observability}. */
-export type Observability = 'off' | 'api' | 'sdk';
+export type Observability = 'off' | 'api' | 'sdk' | 'sdk-off';
 
 /** Several tenants' topics of one endpoint, named or as the SDK's pattern for every tenant. */
 export interface Subscription {

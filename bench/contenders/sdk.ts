@@ -18,7 +18,9 @@ export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>)
       const { HonoEventConsumer } = await loadSdk();
       // Registered before the consumer exists, as an application does at start-up.
       const openTelemetry =
-        run.observability === 'sdk' ? await registerSilentOpenTelemetry(metricsIntervalMs) : undefined;
+        run.observability === 'sdk' || run.observability === 'sdk-off'
+          ? await registerSilentOpenTelemetry(metricsIntervalMs)
+          : undefined;
       const subscription = run.subscription;
       const consumer = new HonoEventConsumer({
         brokers: run.brokers,
@@ -28,7 +30,7 @@ export function sdk(ordering: NonNullable<HonoEventConsumerOptions['ordering']>)
         groupId: run.groupId,
         ordering,
         logger: quietLogger,
-        ...(run.observability === 'off' ? { telemetry: false } : {}),
+        ...(run.observability === 'off' || run.observability === 'sdk-off' ? { telemetry: false } : {}),
       });
       const counted = subscription?.countedTopicPrefix;
       const noop = async (_event: unknown, context: HandlerContext): Promise<void> => {

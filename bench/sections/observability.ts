@@ -1,11 +1,13 @@
 /**
  * Section 7 (`--only observability`): what tracing and metrics cost. The SDK in `device` mode with the
  * no-op handler of section 1 reads a topic of the Hono mix whose every record carries a `traceparent`
- * (as Hono writes it when its tracing is on) in three settings: `telemetry: false` (off); the default
- * options with `@opentelemetry/api` installed and no OpenTelemetry SDK registered (api only); and an SDK
- * registered that records every span and metric and exports them nowhere (SDK). Each run is a process of
- * its own in a new group; the three run in turns, in a rotating order, for `rounds` rounds, and the
- * section reports medians.
+ * (as Hono writes it when its tracing is on) in four settings: `telemetry: false` (off); the default
+ * options with `@opentelemetry/api` installed and no OpenTelemetry SDK registered (api only); an SDK
+ * registered that records every span and metric and exports them nowhere (SDK); and that SDK registered
+ * with `telemetry: false` (what registering it costs by itself, e.g. its context manager's hooks). Each
+ * run is a process of its own in a new group; the four run in turns, in a rotating order, for `rounds`
+ * rounds, and the section reports medians. Then the OpenTelemetry SDK's own calls per record run alone
+ * in a tight loop: the floor of any observer's cost.
  */
 import { eventTopic } from '../../src/index.js';
 import { TestAdmin } from '../../test/integration/clients.js';
@@ -14,16 +16,18 @@ import { median, order, ratioSpread, ratioToBaseline, spread } from '../lib/roun
 import { table, verdict } from '../lib/table.js';
 import { createTopic, produce, tracedHonoMixRecord } from '../lib/workload.js';
 import type { Observability } from '../contenders/contender.js';
+import type { OpenTelemetryFloor } from '../workers/otel-floor.js';
 import type { ThroughputResult } from '../workers/throughput.js';
 import type { SectionContext } from './context.js';
 
 const partitions = 6;
 const devices = 1000;
-const settings: readonly Observability[] = ['off', 'api', 'sdk'];
+const settings: readonly Observability[] = ['off', 'api', 'sdk', 'sdk-off'];
 const labels: Readonly<Record<Observability, string>> = {
   off: 'SDK, telemetry: false',
   api: 'SDK, api installed, no OpenTelemetry SDK',
   sdk: 'SDK, OpenTelemetry SDK registered, exporting nowhere',
+  'sdk-off': 'SDK, OpenTelemetry SDK registered, telemetry: false',
 };
 
 /** One run's figures. */
@@ -130,6 +134,9 @@ export async function runObservability(
     const cpuOf = (setting: Observability): number =>
       summary.find((row) => row.setting === setting)?.cpuMicrosecondsPerEvent ?? Number.NaN;
     const apiCpuRatio = round(cpuOf('api') / cpuOf('off'), 3);
+    console.log(
+      `registering the OpenTelemetry SDK alone (telemetry: false): ${String(ratioOf('sdk-off'))}x off, CPU ${String(cpuOf('sdk-off'))} µs/event`,
+    );
     const targets = {
       sdkWithin10Percent: ratioOf('sdk') >= 0.9,
       // "0 %" as far as this machine can tell: the CPU time per event, which varies far less between runs
@@ -146,10 +153,32 @@ export async function runObservability(
     console.log(
       `check: the SDK recorded a span per record: ${verdict(targets.sdkRecorded)} (${String(recorded?.spans ?? 0)} spans)`,
     );
+    const floor = await openTelemetryFloor(log);
+    if (floor !== undefined) {
+      // The consumer's thread is the bottleneck of the no-op run: a record takes 1/rate of its time.
+      const offMicroseconds =
+        1e6 / (summary.find((row) => row.setting === 'off')?.eventsPerSecond ?? Number.NaN);
+      const bound = round(offMicroseconds / (offMicroseconds + floor.totalMicroseconds), 2);
+      console.log(
+        `floor: the OpenTelemetry SDK's own calls per record in a tight loop (span with link ${String(floor.spanMicroseconds)}, histogram ${String(floor.histogramMicroseconds)}, context.with ${String(floor.contextMicroseconds)}; together ${String(floor.totalMicroseconds)} µs) against ${String(round(offMicroseconds, 1))} µs per record of the off run: no observer of a span and a measurement per record can exceed about ${String(bound)}x off here`,
+      );
+      return { failed, events, rounds, partitions, devices, runs, summary, targets, recorded, floor, bound };
+    }
     return { failed, events, rounds, partitions, devices, runs, summary, targets, recorded };
   } finally {
     await admin.deleteTopic(topic);
     admin.disconnect();
+  }
+}
+
+/** The OpenTelemetry SDK's own cost per record, measured in a process of its own; undefined if that failed. */
+async function openTelemetryFloor(log: (line: string) => void): Promise<OpenTelemetryFloor | undefined> {
+  log('observability: the OpenTelemetry SDK alone, in a tight loop');
+  try {
+    return await runWorker<OpenTelemetryFloor>('otel-floor', { seconds: 1.5 }, { timeoutMs: 60_000 });
+  } catch (error) {
+    log(`  failed: ${String(error)}`);
+    return undefined;
   }
 }
 
