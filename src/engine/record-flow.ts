@@ -11,9 +11,9 @@ import type { OffsetLedger } from '../offsets/offset-ledger.js';
 import type { PartitionOffsets } from '../offsets/partition-offsets.js';
 import { AbandonedKeys } from '../processing/abandoned-keys.js';
 import { HandlerTimeouts } from '../processing/handler-timeouts.js';
-import { type Outcome, processRecord, type ProcessorContext } from '../processing/process-record.js';
+import { handleRecord, type Outcome, type ProcessorContext } from '../processing/process-record.js';
 import type { WorkItem } from '../processing/work-item.js';
-import { KeyedScheduler, type Slot } from '../scheduling/keyed-scheduler.js';
+import { finishesLater, KeyedScheduler, type Run, type Slot } from '../scheduling/keyed-scheduler.js';
 import { orderingKey } from '../scheduling/ordering.js';
 import type { ClientMessage } from './client.js';
 import type { Emit } from './emit.js';
@@ -48,7 +48,7 @@ export class RecordFlow {
     this.#context = context;
     this.records = new KeyedScheduler<WorkItem>({
       concurrency: context.options.concurrency,
-      run: (item, key, slot) => this.#process(item, key, slot),
+      run: (item, key, slot, done) => this.#process(item, key, slot, done),
       onUnexpectedError: (error) => {
         context.options.logger.error('unexpected error in record processing', { error });
       },
@@ -118,21 +118,26 @@ export class RecordFlow {
   }
 
   /**
-   * Handles a record. A record whose key had an earlier record abandoned in the same lease is not
+   * Handles a record, and calls `done` once it reached its outcome (see {@link handleRecord}: no promise of
+   * the SDK's own per record). A record whose key had an earlier record abandoned in the same lease is not
    * handled: it is abandoned too, so that the key's records keep their order for the next owner.
    */
-  #process(item: WorkItem, key: string, slot: Slot): Promise<void> | undefined {
-    if (this.#processor === undefined) return undefined;
-    const outcome = this.#abandoned.blocks(item.lease, key)
-      ? 'abandoned'
-      : processRecord(item, this.#processor, slot);
-    if (typeof outcome === 'string') {
-      this.#completed(item, key, outcome);
+  #process(item: WorkItem, key: string, slot: Slot, done: () => void): Run {
+    const processor = this.#processor;
+    if (processor === undefined) return undefined;
+    if (this.#abandoned.blocks(item.lease, key)) {
+      this.#completed(item, key, 'abandoned');
       return undefined;
     }
-    return outcome.then((settled) => {
-      this.#completed(item, key, settled);
+    handleRecord(item, processor, slot, (outcome) => {
+      try {
+        this.#completed(item, key, outcome);
+      } catch (error) {
+        this.#context.options.logger.error('unexpected error in record processing', { error });
+      }
+      done();
     });
+    return finishesLater;
   }
 
   /**

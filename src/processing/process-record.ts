@@ -60,14 +60,21 @@ export interface ProcessorContext {
 
 type Call = (context: HandlerContext) => Promise<void> | void;
 
+/** The result of a handler call: undefined on success, the failure otherwise. */
+type Attempt = HandlerError | undefined;
+
 /**
- * Processes one record to its outcome. A handler that completes at once (synchronously, or with a
- * promise that resolves) takes no retry machinery: only a failure enters the slow path.
+ * What {@link attemptOnce} returns while an asynchronous handler call runs: its `settle` callback is
+ * called when the call ends.
+ */
+const stillRunning: unique symbol = Symbol('still running');
+
+/**
+ * Processes one record to its outcome (see {@link handleRecord}), as a value or a promise.
  *
  * @param item - the record
  * @param context - the consumer's side
- * @param slot - the record's concurrency slot, given back while it waits for a retry or is paused for
- *   failure (without one, the record holds its caller's slot throughout)
+ * @param slot - the record's concurrency slot (see {@link handleRecord})
  * @returns `done` when it may be committed past, `abandoned` when not; a promise of it when not known yet
  */
 export function processRecord(
@@ -75,24 +82,64 @@ export function processRecord(
   context: ProcessorContext,
   slot?: Slot,
 ): Outcome | Promise<Outcome> {
+  let outcome: Outcome | undefined;
+  let resolveLater: ((outcome: Outcome) => void) | undefined;
+  handleRecord(item, context, slot, (reached) => {
+    if (resolveLater === undefined) outcome = reached;
+    else resolveLater(reached);
+  });
+  if (outcome !== undefined) return outcome;
+  return new Promise((resolve) => {
+    resolveLater = resolve;
+  });
+}
+
+/**
+ * Processes one record to its outcome and calls `finished` with it: synchronously when the record was
+ * done at once, else when its handler call (and any retries and failure outcome) ended. A handler that
+ * completes at once (synchronously, or with a promise that resolves) takes no retry machinery, and no
+ * promise of the SDK's own: the outcome follows from the handler's promise through callbacks. Only a
+ * failure enters the slow path.
+ *
+ * @param item - the record
+ * @param context - the consumer's side
+ * @param slot - the record's concurrency slot, given back while it waits for a retry or is paused for
+ *   failure (without one, the record holds its caller's slot throughout)
+ * @param finished - told the outcome once: `done` when the record may be committed past, `abandoned`
+ *   when not. It must not throw.
+ */
+export function handleRecord(
+  item: WorkItem,
+  context: ProcessorContext,
+  slot: Slot | undefined,
+  finished: (outcome: Outcome) => void,
+): void {
   const { decoded, record } = item;
   if (decoded instanceof DecodeError) {
     tell(context, 'decodeError', decoded);
     const invalid = context.route.invalid;
-    if (invalid === undefined) return giveUp(item, context, slot, decoded, 1, { retriable: false });
-    return attemptUntilDone(item, context, slot, (handlerContext) =>
-      invalid(decoded, record, handlerContext),
+    if (invalid === undefined) {
+      whenReached(giveUp(item, context, slot, decoded, 1, { retriable: false }), context, finished);
+      return;
+    }
+    attemptUntilDone(
+      item,
+      context,
+      slot,
+      (handlerContext) => invalid(decoded, record, handlerContext),
+      finished,
     );
+    return;
   }
   if (context.options.expired === 'skip' && context.route.isExpired(decoded, context.now())) {
     tell(context, 'expired', decoded);
-    return 'done';
+    finished('done');
+    return;
   }
   const call = context.route.handlerFor(decoded);
-  if (call === undefined) return 'done';
-  return item.atMostOnce
-    ? attemptAtMostOnce(item, context, call)
-    : attemptUntilDone(item, context, slot, call);
+  if (call === undefined) finished('done');
+  else if (item.atMostOnce) attemptAtMostOnce(item, context, call, finished);
+  else attemptUntilDone(item, context, slot, call, finished);
 }
 
 /**
@@ -103,17 +150,21 @@ function attemptAtMostOnce(
   item: WorkItem,
   context: ProcessorContext,
   call: Call,
-): Outcome | Promise<Outcome> {
-  if (ended(item)) return 'abandoned';
-  const skipped = (error: HandlerError): Outcome => {
-    tell(context, 'handlerError', error);
-    tell(context, 'skipped', { ...coordinates(item), error });
-    return 'done';
+  finished: (outcome: Outcome) => void,
+): void {
+  if (ended(item)) {
+    finished('abandoned');
+    return;
+  }
+  const settle = (error: Attempt): void => {
+    if (error !== undefined) {
+      tell(context, 'handlerError', error);
+      tell(context, 'skipped', { ...coordinates(item), error });
+    }
+    finished('done');
   };
-  const result = attemptOnce(item, context, call, 1);
-  if (result === undefined) return 'done';
-  if (result instanceof HandlerError) return skipped(result);
-  return result.then((error) => (error === undefined ? 'done' : skipped(error)));
+  const result = attemptOnce(item, context, call, 1, settle);
+  if (result !== stillRunning) settle(result);
 }
 
 function attemptUntilDone(
@@ -121,14 +172,18 @@ function attemptUntilDone(
   context: ProcessorContext,
   slot: Slot | undefined,
   call: Call,
-): Outcome | Promise<Outcome> {
-  if (ended(item)) return 'abandoned';
-  const first = attemptOnce(item, context, call, 1);
-  if (first === undefined) return 'done';
-  if (first instanceof HandlerError) return retryAfter(item, context, slot, call, first, 1);
-  return first.then((error) =>
-    error === undefined ? 'done' : retryAfter(item, context, slot, call, error, 1),
-  );
+  finished: (outcome: Outcome) => void,
+): void {
+  if (ended(item)) {
+    finished('abandoned');
+    return;
+  }
+  const settle = (error: Attempt): void => {
+    if (error === undefined) finished('done');
+    else whenReached(retryAfter(item, context, slot, call, error, 1), context, finished);
+  };
+  const first = attemptOnce(item, context, call, 1, settle);
+  if (first !== stillRunning) settle(first);
 }
 
 /** Attempt `attempt` failed with `error`: retry with backoff, then apply the failure outcome. */
@@ -155,7 +210,7 @@ async function retryAfter(
     await idle(slot, sleep(delayMs, item.lease.abort));
     attempt += 1;
     if (ended(item)) return 'abandoned';
-    const next = await attemptOnce(item, context, call, attempt);
+    const next = await attemptOnceLater(item, context, call, attempt);
     if (next === undefined) return 'done';
     error = next;
   }
@@ -216,7 +271,7 @@ async function giveUp(
     }
     if (retriable) {
       const attempt = reason.attempts + 1;
-      const retryError = await attemptOnce(item, context, callOf(item, context), attempt);
+      const retryError = await attemptOnceLater(item, context, callOf(item, context), attempt);
       reason = { ...reason, attempts: attempt };
       if (retryError === undefined) {
         context.resumeAfterFailure(item);
@@ -301,11 +356,43 @@ async function stopped(signal: AbortSignal): Promise<void> {
 }
 
 /**
- * One handler call, bounded by the handler timeout: undefined on success, the failure otherwise, or a
- * promise of either while an asynchronous handler runs.
+ * Tells `finished` the outcome of a slow path. Should the path fail unexpectedly (a bug), the record is
+ * abandoned: it is not committed past, and its device's later records wait for the next owner.
+ */
+function whenReached(
+  outcome: Promise<Outcome>,
+  context: ProcessorContext,
+  finished: (outcome: Outcome) => void,
+): void {
+  outcome.then(finished, (error: unknown) => {
+    log(context.options.logger, 'error', {
+      message: 'unexpected error in record processing',
+      context: { error },
+    });
+    finished('abandoned');
+  });
+}
+
+/** {@link attemptOnce} as a promise, for the slow paths (retries, the failure outcome). */
+function attemptOnceLater(
+  item: WorkItem,
+  context: ProcessorContext,
+  call: Call,
+  attempt: number,
+): Promise<Attempt> {
+  return new Promise((resolve) => {
+    const result = attemptOnce(item, context, call, attempt, resolve);
+    if (result !== stillRunning) resolve(result);
+  });
+}
+
+/**
+ * One handler call, bounded by the handler timeout, inside its observation (if anything watches): its
+ * result (undefined on success, the failure otherwise), or {@link stillRunning} while an asynchronous
+ * handler runs, whose result then goes to `settle`.
  *
  * A call still running at `handlerTimeoutMs` has failed (timed out), and its `signal` aborts. The SDK
- * cannot end it, though: the promise resolves only once the call settled, so the retry, the key's next
+ * cannot end it, though: `settle` is called only once the call settled, so the retry, the key's next
  * record and any commit past the record wait for it, and two calls of one key never overlap. A call
  * still running after a second `handlerTimeoutMs` is reported once as `error` and logged; it keeps its
  * key until it settles (a revoke or `stop()` gives up waiting after `drainTimeoutMs`: the record is then
@@ -316,35 +403,15 @@ function attemptOnce(
   context: ProcessorContext,
   call: Call,
   attempt: number,
-): HandlerError | undefined | Promise<HandlerError | undefined> {
+  settle: (error: Attempt) => void,
+): Attempt | typeof stillRunning {
   const observation = context.observer.handlerStarted(item, attempt);
-  const result = callOnce(item, context, call, attempt, observation);
-  if (observation === undefined) return result;
-  if (result === undefined || result instanceof HandlerError) {
-    observation.end(result);
-    return result;
-  }
-  return result.then((error) => {
-    observation.end(error);
-    return error;
-  });
-}
-
-/** {@link attemptOnce} without the end of its observation: the call, inside the observation if any. */
-function callOnce(
-  item: WorkItem,
-  context: ProcessorContext,
-  call: Call,
-  attempt: number,
-  observation: HandlerObservation | undefined,
-): HandlerError | undefined | Promise<HandlerError | undefined> {
   const handlerContext = new AttemptContext(item, attempt);
   let pending: Promise<void> | void;
   try {
     pending = observation === undefined ? call(handlerContext) : observation.run(() => call(handlerContext));
   } catch (error) {
-    handlerContext.release();
-    return HandlerError.failed(item.record, attempt, error);
+    return failedAtOnce(item, attempt, handlerContext, observation, error);
   }
   // Synchronous handlers finish here, without a promise or a clock.
   let then: unknown;
@@ -352,50 +419,64 @@ function callOnce(
     then = pending === undefined ? undefined : (pending as { then?: unknown }).then;
   } catch (error) {
     // A returned value whose `then` cannot be read (a hostile Proxy) is a failed call.
-    handlerContext.release();
-    return HandlerError.failed(item.record, attempt, error);
+    return failedAtOnce(item, attempt, handlerContext, observation, error);
   }
   if (typeof then !== 'function') {
     handlerContext.release();
+    observation?.end(undefined);
     return undefined;
   }
-  const thenable = pending as PromiseLike<void>;
-  return new Promise((resolve) => {
-    let settled = false;
-    let timedOut: HandlerError | undefined;
-    let late: RunningCall | undefined;
-    const { timeouts } = context;
-    const running = timeouts.start(() => {
-      const { handlerTimeoutMs } = context.options;
-      timedOut = HandlerError.timedOut(item.record, attempt, handlerTimeoutMs);
-      handlerContext.abort(timedOut);
-      late = timeouts.late.start(() => {
-        reportLate(item, context, attempt, 2 * handlerTimeoutMs);
-      });
+  let settled = false;
+  let timedOut: HandlerError | undefined;
+  let late: RunningCall | undefined;
+  const { timeouts } = context;
+  const running = timeouts.start(() => {
+    const { handlerTimeoutMs } = context.options;
+    timedOut = HandlerError.timedOut(item.record, attempt, handlerTimeoutMs);
+    handlerContext.abort(timedOut);
+    late = timeouts.late.start(() => {
+      reportLate(item, context, attempt, 2 * handlerTimeoutMs);
     });
-    const finish = (error: HandlerError | undefined): void => {
-      if (settled) return;
-      settled = true;
-      timeouts.end(running);
-      if (late !== undefined) timeouts.late.end(late);
-      handlerContext.release();
-      // A call that timed out failed, however it ended.
-      resolve(timedOut ?? error);
-    };
-    try {
-      (then as PromiseLike<void>['then']).call(
-        thenable,
-        () => {
-          finish(undefined);
-        },
-        (error: unknown) => {
-          finish(HandlerError.failed(item.record, attempt, error));
-        },
-      );
-    } catch (error) {
-      finish(HandlerError.failed(item.record, attempt, error));
-    }
   });
+  const finish = (error: Attempt): void => {
+    if (settled) return;
+    settled = true;
+    timeouts.end(running);
+    if (late !== undefined) timeouts.late.end(late);
+    handlerContext.release();
+    // A call that timed out failed, however it ended.
+    const result = timedOut ?? error;
+    observation?.end(result);
+    settle(result);
+  };
+  try {
+    (then as PromiseLike<void>['then']).call(
+      pending as PromiseLike<void>,
+      () => {
+        finish(undefined);
+      },
+      (error: unknown) => {
+        finish(HandlerError.failed(item.record, attempt, error));
+      },
+    );
+  } catch (error) {
+    finish(HandlerError.failed(item.record, attempt, error));
+  }
+  return stillRunning;
+}
+
+/** A handler call that failed before it returned a promise. */
+function failedAtOnce(
+  item: WorkItem,
+  attempt: number,
+  handlerContext: AttemptContext,
+  observation: HandlerObservation | undefined,
+  error: unknown,
+): HandlerError {
+  handlerContext.release();
+  const failure = HandlerError.failed(item.record, attempt, error);
+  observation?.end(failure);
+  return failure;
 }
 
 /**

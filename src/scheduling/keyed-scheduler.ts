@@ -23,16 +23,26 @@ export interface Slot {
   idle<R>(wait: Promise<R>): Promise<R>;
 }
 
+/**
+ * What `run` returns for work that calls its `done` callback itself when it finishes: no promise is made
+ * or awaited for it. The engine's record flow finishes each record this way.
+ */
+export const finishesLater: unique symbol = Symbol('finishes later');
+
+/** What the work of an item returns: a promise of its end, undefined when done, or {@link finishesLater}. */
+export type Run = Promise<void> | undefined | typeof finishesLater;
+
 /** Options of a {@link KeyedScheduler}. */
 export interface KeyedSchedulerOptions<T> {
   /** How many items may run at once, over all keys: an integer of at least 1. */
   readonly concurrency: number;
   /**
    * Does the work of one item. By contract it never rejects: the caller handles its own errors. An item
-   * counts as finished when the returned promise settles, or at once when `run` returns undefined (work
-   * that completed synchronously costs no promise). It is given the item's key too, and its slot.
+   * counts as finished when the returned promise settles, at once when `run` returns undefined (work
+   * that completed synchronously costs no promise), or, when `run` returns {@link finishesLater}, when
+   * the work calls `done` (once; later calls are ignored). It is given the item's key too, and its slot.
    */
-  readonly run: (item: T, key: string, slot: Slot) => Promise<void> | undefined;
+  readonly run: (item: T, key: string, slot: Slot, done: () => void) => Run;
   /**
    * Told when `run` threw or rejected anyway; the item still counts as finished and its key goes on.
    * Without it, such an error is left as an unhandled rejection (as it would be without the scheduler),
@@ -78,7 +88,7 @@ interface Waiter<T> {
  */
 export class KeyedScheduler<T> {
   readonly #concurrency: number;
-  readonly #run: (item: T, key: string, slot: Slot) => Promise<void> | undefined;
+  readonly #run: (item: T, key: string, slot: Slot, done: () => void) => Run;
   readonly #onUnexpectedError: ((error: unknown, item: T) => void) | undefined;
   /** Keys with a running or queued item. */
   readonly #keys = new Map<string, KeyQueue<T>>();
@@ -296,24 +306,31 @@ export class KeyedScheduler<T> {
   }
 
   #start(queue: KeyQueue<T>, item: T): void {
-    const rejected = (error: unknown): void => {
+    let finished = false;
+    const done = (): void => {
+      if (finished) return;
+      finished = true;
       this.#finish(queue, item);
-      this.#report(error, item);
     };
-    let result: Promise<void> | undefined;
+    let result: Run;
     try {
-      result = this.#run(item, queue.key, this.#slotOf(queue));
+      result = this.#run(item, queue.key, this.#slotOf(queue), done);
     } catch (error) {
       // A synchronous throw finishes like a rejection: later, and never out of push().
-      void Promise.resolve(error).then(rejected);
+      void Promise.resolve().then(() => {
+        done();
+        this.#report(error, item);
+      });
       return;
     }
+    if (result === finishesLater) return;
     // Finished already: the loop in #pump goes on with the next item (no recursion: #pump is guarded).
-    if (result === undefined) this.#finish(queue, item);
+    if (result === undefined) done();
     else
-      result.then(() => {
-        this.#finish(queue, item);
-      }, rejected);
+      result.then(done, (error: unknown) => {
+        done();
+        this.#report(error, item);
+      });
   }
 
   /** The slot of the running item of `queue`: one object per queue, made when first needed. */
