@@ -9,11 +9,14 @@
 import { setMaxListeners } from 'node:events';
 import type { TopicPartition } from '../types.js';
 import type { PauseReason } from '../consumer/events.js';
+import { partitionKey } from '../scheduling/ordering.js';
 
 /** One ownership period of one partition. */
 export class PartitionLease implements TopicPartition {
   readonly topic: string;
   readonly partition: number;
+  /** The partition's scheduling key ({@link partitionKey}): its records' keys start with it. */
+  readonly key: string;
   readonly #halt = new AbortController();
   readonly #abort = new AbortController();
   /** Why fetching from the partition is paused (empty: fetching). */
@@ -30,6 +33,7 @@ export class PartitionLease implements TopicPartition {
   constructor(topic: string, partition: number) {
     this.topic = topic;
     this.partition = partition;
+    this.key = partitionKey(topic, partition);
     // Every running handler and retry wait of the partition listens; that is not a leak.
     setMaxListeners(0, this.#halt.signal, this.#abort.signal);
   }

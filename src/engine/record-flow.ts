@@ -14,7 +14,7 @@ import { HandlerTimeouts } from '../processing/handler-timeouts.js';
 import { handleRecord, type Outcome, type ProcessorContext } from '../processing/process-record.js';
 import type { WorkItem } from '../processing/work-item.js';
 import { finishesLater, KeyedScheduler, type Run, type Slot } from '../scheduling/keyed-scheduler.js';
-import { orderingKey } from '../scheduling/ordering.js';
+import { recordKey } from '../scheduling/ordering.js';
 import type { ClientMessage } from './client.js';
 import type { Emit } from './emit.js';
 import type { PartitionTable } from './partition-table.js';
@@ -107,7 +107,7 @@ export class RecordFlow {
       return;
     }
     const deviceId = decoded instanceof DecodeError ? message.key?.toString() : decoded.deviceId;
-    const key = orderingKey(options.ordering, { topic, partition, offset, deviceId });
+    const key = recordKey(options.ordering, lease.key, offset, deviceId);
     const atMostOnce = !(decoded instanceof DecodeError) && processor.route.atMostOnce(decoded);
     // At most once: done as far as commits go from now on, whether its handler runs before a crash or not.
     if (atMostOnce) {

@@ -55,16 +55,45 @@ export interface OrderingRecord {
  * ```
  */
 export function orderingKey(ordering: Ordering, record: OrderingRecord): string {
+  return recordKey(ordering, partitionKey(record.topic, record.partition), record.offset, record.deviceId);
+}
+
+/**
+ * The scheduling key of a whole partition: {@link orderingKey} in `partition` mode, and the start of
+ * every key of the partition's records in the other modes.
+ *
+ * @param topic - the partition's topic
+ * @param partition - the partition
+ * @returns the key
+ */
+export function partitionKey(topic: string, partition: number): string {
   // Kafka topic names hold no control characters, so `\0` and `\u0001` separate unambiguously.
-  const partitionKey = `${record.topic}\u0000${record.partition}`;
+  return `${topic}\u0000${String(partition)}`;
+}
+
+/**
+ * {@link orderingKey} from the partition's key (made once per partition), without an object per record.
+ *
+ * @param ordering - the ordering mode
+ * @param partitionKeyOfRecord - the {@link partitionKey} of the record's partition
+ * @param offset - the record's offset
+ * @param deviceId - the device the record is from, when known
+ * @returns the key
+ */
+export function recordKey(
+  ordering: Ordering,
+  partitionKeyOfRecord: string,
+  offset: number,
+  deviceId: string | undefined,
+): string {
   switch (ordering) {
     case Ordering.device:
-      return record.deviceId === undefined || record.deviceId === ''
-        ? partitionKey
-        : `${partitionKey}\u0000${record.deviceId}`;
+      return deviceId === undefined || deviceId === ''
+        ? partitionKeyOfRecord
+        : `${partitionKeyOfRecord}\u0000${deviceId}`;
     case Ordering.partition:
-      return partitionKey;
+      return partitionKeyOfRecord;
     case Ordering.none:
-      return `${partitionKey}\u0001${record.offset}`;
+      return `${partitionKeyOfRecord}\u0001${String(offset)}`;
   }
 }
