@@ -3,6 +3,7 @@
  * A worker prints progress on stderr and its result as the last line of stdout, in JSON.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +41,13 @@ export interface ProcessFigures {
   readonly cpuSeconds: number;
   /** Peak resident set size. */
   readonly peakRssMb: number;
+  /**
+   * CPU time of the main thread alone (JavaScript, and the client binding's work on that thread, e.g.
+   * making each record's objects); undefined where `/proc` does not tell. The rest of `cpuSeconds` is the
+   * client's own threads (librdkafka's, the binding's workers) and the runtime's (garbage collection
+   * helpers).
+   */
+  readonly mainThreadCpuSeconds?: number | undefined;
 }
 
 /** CPU time and peak RSS of this process so far. */
@@ -48,7 +56,22 @@ export function processFigures(): ProcessFigures {
   return {
     cpuSeconds: round((usage.userCPUTime + usage.systemCPUTime) / 1e6, 2),
     peakRssMb: round(usage.maxRSS / 1024, 1),
+    mainThreadCpuSeconds: mainThreadCpuSeconds(),
   };
+}
+
+/** The main thread's user plus system CPU time from `/proc/self/task/<pid>/stat` (Linux), in seconds. */
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${String(process.pid)}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces) in parentheses: utime and stime are the
+    // 12th and 13th, in clock ticks (100 per second on Linux).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? round(ticks / 100, 2) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Rounds to `digits` decimals. */

@@ -23,6 +23,8 @@ type Measured = ThroughputResult & {
   readonly round: number;
   /** CPU seconds of the whole process per million records handled. */
   readonly cpuSecondsPerMillion: number;
+  /** CPU seconds of the main thread per million records handled (NaN where unknown). */
+  readonly mainCpuSecondsPerMillion: number;
 };
 
 /** A run with its ratio to the raw loop of its round. */
@@ -42,6 +44,8 @@ interface ContenderSummary {
   readonly cpuSecondsPerMillion: Spread;
   /** The per-round ratios of CPU seconds per million records to the raw loop's. */
   readonly cpuRatioToRaw: Spread;
+  /** The main thread's CPU seconds per million records: the consumer's own work, where it saturates. */
+  readonly mainCpuSecondsPerMillion: Spread;
   readonly peakRssMb: Spread;
 }
 
@@ -103,6 +107,7 @@ export async function runThroughput(
           ...result,
           round: roundNumber,
           cpuSecondsPerMillion: (result.cpuSeconds * 1e6) / result.events,
+          mainCpuSecondsPerMillion: ((result.mainThreadCpuSeconds ?? Number.NaN) * 1e6) / result.events,
         });
       } catch (error) {
         log(`  failed: ${String(error)}`);
@@ -125,6 +130,7 @@ export async function runThroughput(
       ratioToRaw: ratioSpread(runs, mine, isRaw, rate),
       cpuSecondsPerMillion: spread(mine.map(cpuPerMillion)),
       cpuRatioToRaw: ratioSpread(runs, mine, isRaw, cpuPerMillion),
+      mainCpuSecondsPerMillion: spread(mine.map((run) => run.mainCpuSecondsPerMillion)),
       peakRssMb: spread(mine.map((run) => run.peakRssMb)),
     };
   });
@@ -134,7 +140,17 @@ export async function runThroughput(
   );
   console.log(
     table(
-      ['round', 'consumer', 'events/s', 'x raw', 'wall s', 'CPU s', 'CPU s/M records', 'peak RSS MB'],
+      [
+        'round',
+        'consumer',
+        'events/s',
+        'x raw',
+        'wall s',
+        'CPU s',
+        'CPU s/M records',
+        'main thread CPU s/M',
+        'peak RSS MB',
+      ],
       runs.map((run) => [
         run.round,
         contenderLabels[run.contender],
@@ -143,6 +159,7 @@ export async function runThroughput(
         run.wallSeconds,
         run.cpuSeconds,
         round(run.cpuSecondsPerMillion, 1),
+        Number.isNaN(run.mainCpuSecondsPerMillion) ? '-' : round(run.mainCpuSecondsPerMillion, 1),
         run.peakRssMb,
       ]),
     ),
@@ -150,7 +167,16 @@ export async function runThroughput(
   console.log('\nMedians over the rounds (lowest - highest):');
   console.log(
     table(
-      ['consumer', 'runs', 'events/s', 'x raw', 'CPU s/M records', 'CPU x raw', 'peak RSS MB'],
+      [
+        'consumer',
+        'runs',
+        'events/s',
+        'x raw',
+        'CPU s/M records',
+        'CPU x raw',
+        'main thread CPU s/M',
+        'peak RSS MB',
+      ],
       summary.map((row) => [
         contenderLabels[row.contender],
         row.runs,
@@ -158,6 +184,7 @@ export async function runThroughput(
         formatSpread(row.ratioToRaw, 2),
         formatSpread(row.cpuSecondsPerMillion, 1),
         formatSpread(row.cpuRatioToRaw, 2),
+        formatSpread(row.mainCpuSecondsPerMillion, 1),
         formatSpread(row.peakRssMb, 0),
       ]),
     ),
@@ -210,6 +237,9 @@ export async function runThroughput(
       ...run,
       ratio: Number.isNaN(run.ratio) ? null : round(run.ratio, 3),
       cpuSecondsPerMillion: round(run.cpuSecondsPerMillion, 2),
+      mainCpuSecondsPerMillion: Number.isNaN(run.mainCpuSecondsPerMillion)
+        ? null
+        : round(run.mainCpuSecondsPerMillion, 2),
     })),
     summary: summary.map((row) => ({
       contender: row.contender,
@@ -218,6 +248,7 @@ export async function runThroughput(
       ratioToRaw: rounded(row.ratioToRaw, 3),
       cpuSecondsPerMillion: rounded(row.cpuSecondsPerMillion, 2),
       cpuRatioToRaw: rounded(row.cpuRatioToRaw, 3),
+      mainCpuSecondsPerMillion: rounded(row.mainCpuSecondsPerMillion, 2),
       peakRssMb: rounded(row.peakRssMb, 1),
     })),
     targets,

@@ -18,6 +18,8 @@ export interface ThroughputResult {
   readonly wallSeconds: number;
   readonly cpuSeconds: number;
   readonly peakRssMb: number;
+  /** The main thread's CPU seconds (Linux), see `ProcessFigures`. */
+  readonly mainThreadCpuSeconds?: number | undefined;
   /** With the observability section's OpenTelemetry SDK: what it recorded. */
   readonly recorded?: Recorded | undefined;
 }
