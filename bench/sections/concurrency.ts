@@ -3,6 +3,8 @@
  * benchmark: 10,000 events on one partition, each with 0-5 ms of timer work, concurrency 100, once with
  * 10,000 distinct devices and once with 100, the SDK in each ordering mode.
  */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeDataEvent, eventTopic } from '../../src/index.js';
 import { runWorker, round } from '../lib/child.js';
 import { table, verdict } from '../lib/table.js';
@@ -23,6 +25,12 @@ export async function runConcurrency(context: SectionContext): Promise<unknown> 
   const work = Array.from({ length: events }, () => Math.floor(random() * 6));
   const deviceOf = Array.from({ length: events }, () => Math.floor(random() * 100));
   const idealSeconds = work.reduce((sum, ms) => sum + ms, 0) / concurrency / 1000;
+  // The same work on bare Node.js timers, without Kafka or the SDK: Node's floor for this shape (a
+  // timer of n ms fires after n ms or later, and one of 0 ms after 1 ms), in this process.
+  const bareSeconds = await bare(work);
+  log(
+    `concurrency: the same work on bare timers at concurrency ${String(concurrency)}: ${bareSeconds.toFixed(3)} s`,
+  );
   const rows = [];
   for (const devices of [events, 100]) {
     const tenant = `bench-cc-${String(devices)}-${context.suffix}`;
@@ -50,20 +58,34 @@ export async function runConcurrency(context: SectionContext): Promise<unknown> 
         expected: events,
       };
       const result = await runWorker<ConcurrencyResult>('concurrency', run, { timeoutMs: 180_000 });
-      rows.push({ devices, ...result, xIdeal: round(result.seconds / idealSeconds, 2) });
+      rows.push({
+        devices,
+        ...result,
+        xIdeal: round(result.seconds / idealSeconds, 2),
+        xBare: round(result.seconds / bareSeconds, 2),
+      });
     }
   }
   console.log(
-    `\nConcurrency: ${String(events)} events on 1 partition, 0-5 ms of timer work each, concurrency ${String(concurrency)}; ideal (total work / concurrency) ${idealSeconds.toFixed(3)} s`,
+    `\nConcurrency: ${String(events)} events on 1 partition, 0-5 ms of timer work each, concurrency ${String(concurrency)}; ideal (total work / concurrency) ${idealSeconds.toFixed(3)} s; the same work on bare Node.js timers (no Kafka, no SDK) ${bareSeconds.toFixed(3)} s (${String(round(bareSeconds / idealSeconds, 2))}x ideal)`,
   );
   console.log(
     table(
-      ['devices', 'ordering', 'seconds', 'x ideal', 'peak concurrency', 'Parallel Consumer s'],
+      [
+        'devices',
+        'ordering',
+        'seconds',
+        'x ideal',
+        'x bare timers',
+        'peak concurrency',
+        'Parallel Consumer s',
+      ],
       rows.map((row) => [
         row.devices,
         row.ordering,
         row.seconds,
         row.xIdeal,
+        row.xBare,
         row.peakConcurrency,
         parallelConsumer[row.ordering],
       ]),
@@ -83,9 +105,25 @@ export async function runConcurrency(context: SectionContext): Promise<unknown> 
   return {
     events,
     concurrency,
+    bareSeconds: round(bareSeconds, 3),
     idealSeconds: round(idealSeconds, 3),
     parallelConsumer,
     results: rows,
     targets: { deviceWithin2xIdeal: met, deviceWith10000DevicesWithin1_5xIdeal: within15 },
   };
+}
+
+/** The work run on bare timers, `concurrency` at a time, in order: Node's own time for it, in seconds. */
+async function bare(work: readonly number[]): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  const lane = async (): Promise<void> => {
+    while (next < work.length) {
+      const ms = work[next] ?? 0;
+      next += 1;
+      await sleep(ms);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return (performance.now() - started) / 1000;
 }
