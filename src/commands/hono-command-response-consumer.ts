@@ -5,9 +5,9 @@
  * resolved.
  */
 import { EventEmitter } from 'eventemitter3';
-import { makeEngine, observerOf } from '../consumer/consumer-engine.js';
+import { makeEngine } from '../consumer/consumer-engine.js';
 import type { ConsumerEvents } from '../consumer/events.js';
-import { type HonoEventConsumerOptions, resolveOptions, type ResolvedOptions } from '../consumer/options.js';
+import { type HonoEventConsumerOptions, resolveOptions } from '../consumer/options.js';
 import type { ConsumerEngine } from '../engine/engine.js';
 import type { ConsumerState, HealthSnapshot } from '../engine/health.js';
 import { COMMAND_RESPONSE_PREFIX } from '../tenant.js';
@@ -67,7 +67,6 @@ export type HonoCommandResponseConsumerEvents = ConsumerEvents<CommandResponse>;
  */
 export class HonoCommandResponseConsumer extends EventEmitter<HonoCommandResponseConsumerEvents> {
   readonly #engine: ConsumerEngine;
-  readonly #options: ResolvedOptions;
 
   /**
    * Validates the options and applies the defaults; connects nothing yet.
@@ -77,8 +76,7 @@ export class HonoCommandResponseConsumer extends EventEmitter<HonoCommandRespons
    */
   constructor(options: HonoCommandResponseConsumerOptions) {
     super();
-    this.#options = resolveOptions(options, COMMAND_RESPONSE_PREFIX);
-    this.#engine = makeEngine(this.#options, this);
+    this.#engine = makeEngine(resolveOptions(options, COMMAND_RESPONSE_PREFIX), this);
   }
 
   /** Where the consumer is in its life (see {@link ConsumerState}). */
@@ -95,10 +93,7 @@ export class HonoCommandResponseConsumer extends EventEmitter<HonoCommandRespons
    * @throws {@link StateError}, {@link OptionsError} or {@link KafkaClientError}, as {@link HonoEventConsumer.run}
    */
   run(handlers: HonoCommandResponseHandlers): Promise<void> {
-    return this.#engine.run(
-      () => responseRoute(validateResponseHandlers(handlers)),
-      () => observerOf(this.#options, this.#engine),
-    );
+    return this.#engine.run(() => responseRoute(validateResponseHandlers(handlers)));
   }
 
   /**

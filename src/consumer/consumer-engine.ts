@@ -43,13 +43,19 @@ export interface EventSink {
 export function makeEngine(options: ResolvedOptions, target: EventSink): ConsumerEngine {
   const clients = chosenClients.current();
   try {
-    return new ConsumerEngine(options, engineSettings(options), clients, (name, ...args) => {
-      try {
-        target.emit(name, ...args);
-      } catch (error) {
-        options.logger.error(`a listener of "${name}" threw`, { error });
-      }
-    });
+    return new ConsumerEngine(
+      options,
+      engineSettings(options),
+      clients,
+      (name, ...args) => {
+        try {
+          target.emit(name, ...args);
+        } catch (error) {
+          options.logger.error(`a listener of "${name}" threw`, { error });
+        }
+      },
+      (engine) => observerOf(options, engine),
+    );
   } catch (error) {
     throw new OptionsError(settingProblems(options, error, clients, secretValues(options.kafka)));
   }
@@ -62,7 +68,7 @@ export function makeEngine(options: ResolvedOptions, target: EventSink): Consume
  * @param engine - the engine, for the gauges
  * @returns the observer
  */
-export function observerOf(options: ResolvedOptions, engine: ConsumerEngine): Promise<EngineObserver> {
+function observerOf(options: ResolvedOptions, engine: ConsumerEngine): Promise<EngineObserver> {
   return consumerObserver({
     telemetry: options.telemetry,
     groupId: options.groupId,

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'eventemitter3';
 import type { ConsumerEngine } from '../engine/engine.js';
 import type { ConsumerState, HealthSnapshot } from '../engine/health.js';
-import { makeEngine, observerOf } from './consumer-engine.js';
+import { makeEngine } from './consumer-engine.js';
 import { eventRoute } from './event-route.js';
 import type { HonoEventConsumerEvents } from './events.js';
 import { type HonoEventHandlers, validateHandlers } from './handlers.js';
@@ -37,7 +37,7 @@ export type { ConsumerState, HealthSnapshot, PartitionHealth } from '../engine/h
  */
 export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   readonly #engine: ConsumerEngine;
-  readonly #options: ResolvedOptions;
+  readonly #qos0: ResolvedOptions['qos0'];
 
   /**
    * Validates the options and applies the defaults; connects nothing yet.
@@ -49,7 +49,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
   constructor(options: HonoEventConsumerOptions) {
     super();
     const resolved = resolveOptions(options);
-    this.#options = resolved;
+    this.#qos0 = resolved.qos0;
     this.#engine = makeEngine(resolved, this);
   }
 
@@ -77,10 +77,7 @@ export class HonoEventConsumer extends EventEmitter<HonoEventConsumerEvents> {
    *   login and a protocol mismatch fail at once, without waiting for `connectTimeoutMs`.
    */
   run(handlers: HonoEventHandlers): Promise<void> {
-    return this.#engine.run(
-      () => eventRoute(validateHandlers(handlers), this.#options.qos0),
-      () => observerOf(this.#options, this.#engine),
-    );
+    return this.#engine.run(() => eventRoute(validateHandlers(handlers), this.#qos0));
   }
 
   /**

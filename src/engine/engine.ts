@@ -58,6 +58,8 @@ export class ConsumerEngine {
   #state: ConsumerState = 'idle';
   /** Who watches the engine; set by `run()`. */
   #observer: EngineObserver = noObserver;
+  /** Makes who watches the engine once it runs (tracing, metrics, diagnostics channels). */
+  readonly #observe: (engine: ConsumerEngine) => Promise<EngineObserver> | EngineObserver;
   #timers: NodeJS.Timeout[] = [];
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -76,7 +78,9 @@ export class ConsumerEngine {
     settings: EngineSettings,
     clients: ClientFactories,
     emitPublic: Emit,
+    observe: (engine: ConsumerEngine) => Promise<EngineObserver> | EngineObserver = () => noObserver,
   ) {
+    this.#observe = observe;
     // Every event goes to the observer first, then to the consumer's listeners.
     const emit: Emit = (name, ...args) => {
       this.#observer.event(name, ...args);
@@ -196,12 +200,8 @@ export class ConsumerEngine {
    *
    * @param route - checks the application's handlers and binds them to the decoding of the records; it
    *   throws (an `OptionsError`) for bad handlers, before anything starts
-   * @param observer - makes who watches the engine from now on (tracing, metrics, diagnostics channels)
    */
-  async run(
-    route: () => RecordRoute,
-    observer: () => Promise<EngineObserver> | EngineObserver = () => noObserver,
-  ): Promise<void> {
+  async run(route: () => RecordRoute): Promise<void> {
     if (this.#state !== 'idle') {
       throw new StateError(
         this.#stopping === undefined
@@ -213,7 +213,7 @@ export class ConsumerEngine {
     const bound = route();
     this.#state = 'starting';
     this.#starting = (async () => {
-      this.#observer = await observer();
+      this.#observer = await this.#observe(this);
       await this.#start(bound);
     })();
     await this.#starting;
