@@ -122,13 +122,7 @@ export function handleRecord(
       whenReached(giveUp(item, context, slot, decoded, 1, { retriable: false }), context, finished);
       return;
     }
-    attemptUntilDone(
-      item,
-      context,
-      slot,
-      (handlerContext) => invalid(decoded, record, handlerContext),
-      finished,
-    );
+    attemptFirst(item, context, slot, (handlerContext) => invalid(decoded, record, handlerContext), finished);
     return;
   }
   if (context.options.expired === 'skip' && context.route.isExpired(decoded, context.now())) {
@@ -138,36 +132,16 @@ export function handleRecord(
   }
   const call = context.route.handlerFor(decoded);
   if (call === undefined) finished('done');
-  else if (item.atMostOnce) attemptAtMostOnce(item, context, call, finished);
-  else attemptUntilDone(item, context, slot, call, finished);
+  else attemptFirst(item, context, slot, call, finished);
 }
 
 /**
- * A record handled at most once: one attempt, whose failure is reported (`handlerError`, then `skipped`)
- * and not retried. Its offset was completed when it was fetched.
+ * The first attempt of a record's handler, and what its failure leads to. A record handled at most once
+ * gets this one attempt: its failure is reported (`handlerError`, then `skipped`) and not retried (its
+ * offset was completed when it was fetched). Any other record is retried with backoff, then gets its
+ * failure outcome.
  */
-function attemptAtMostOnce(
-  item: WorkItem,
-  context: ProcessorContext,
-  call: Call,
-  finished: (outcome: Outcome) => void,
-): void {
-  if (ended(item)) {
-    finished('abandoned');
-    return;
-  }
-  const settle = (error: Attempt): void => {
-    if (error !== undefined) {
-      tell(context, 'handlerError', error);
-      tell(context, 'skipped', { ...coordinates(item), error });
-    }
-    finished('done');
-  };
-  const result = attemptOnce(item, context, call, 1, settle);
-  if (result !== stillRunning) settle(result);
-}
-
-function attemptUntilDone(
+function attemptFirst(
   item: WorkItem,
   context: ProcessorContext,
   slot: Slot | undefined,
@@ -180,7 +154,11 @@ function attemptUntilDone(
   }
   const settle = (error: Attempt): void => {
     if (error === undefined) finished('done');
-    else whenReached(retryAfter(item, context, slot, call, error, 1), context, finished);
+    else if (item.atMostOnce) {
+      tell(context, 'handlerError', error);
+      tell(context, 'skipped', { ...coordinates(item), error });
+      finished('done');
+    } else whenReached(retryAfter(item, context, slot, call, error, 1), context, finished);
   };
   const first = attemptOnce(item, context, call, 1, settle);
   if (first !== stillRunning) settle(first);
