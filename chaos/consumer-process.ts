@@ -21,7 +21,7 @@ import {
   type MarkEntry,
   now,
 } from './protocol.js';
-import { labelledLogger, reportLifecycle, stopOnSignals } from './member.js';
+import { labelledLogger, reportLifecycle, stopAndExitOnSignals } from './member.js';
 
 const config = JSON.parse(process.env['CHAOS_CONFIG'] ?? '') as ConsumerConfig;
 const ledger = await LedgerWriter.open(join(config.ledgerDir, `${config.label}-${process.pid}.ledger`));
@@ -123,23 +123,7 @@ async function handleInvalid(record_: KafkaRecord, context: HandlerContext): Pro
   await record(context, key, seq);
 }
 
-let stopping: Promise<void> | undefined;
-function stopAndExit(reason: string): void {
-  stopping ??= (async () => {
-    console.error(`[${config.label}] ${reason}: stopping`);
-    let code = 0;
-    try {
-      await consumer.stop();
-      say({ event: 'stopped' });
-      await ledger.close();
-    } catch (error) {
-      console.error(`[${config.label}] stop failed`, error);
-      code = 1;
-    }
-    process.exit(code);
-  })();
-}
-stopOnSignals(stopAndExit);
+stopAndExitOnSignals(config.label, consumer, say, ledger);
 // Fault switches from the runner: `outage on`, `outage off`.
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'outage on') faults.outage = true;

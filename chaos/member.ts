@@ -70,3 +70,36 @@ export function stopOnSignals(stop: (reason: string) => void): void {
   });
   process.stdin.resume();
 }
+
+/**
+ * Stops the member on SIGTERM, SIGINT or the runner's end (see {@link stopOnSignals}), once: stops the
+ * consumer, says `stopped`, closes the ledger, and exits with 0 (1 when the stop failed).
+ *
+ * @param label - the member's label, for the log
+ * @param consumer - what stops
+ * @param say - reports the lifecycle line
+ * @param ledger - closed after the consumer stopped
+ */
+export function stopAndExitOnSignals(
+  label: string,
+  consumer: { stop(): Promise<void> },
+  say: (line: LifecycleLine) => void,
+  ledger: { close(): Promise<void> },
+): void {
+  let stopping: Promise<void> | undefined;
+  stopOnSignals((reason) => {
+    stopping ??= (async () => {
+      console.error(`[${label}] ${reason}: stopping`);
+      let code = 0;
+      try {
+        await consumer.stop();
+        say({ event: 'stopped' });
+        await ledger.close();
+      } catch (error) {
+        console.error(`[${label}] stop failed`, error);
+        code = 1;
+      }
+      process.exit(code);
+    })();
+  });
+}

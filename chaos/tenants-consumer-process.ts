@@ -20,7 +20,7 @@ import {
   type TenantsPayload,
   tenantsRecordId,
 } from './tenants-protocol.js';
-import { labelledLogger, reportLifecycle, stopOnSignals } from './member.js';
+import { labelledLogger, reportLifecycle, stopAndExitOnSignals } from './member.js';
 
 const config = JSON.parse(process.env['CHAOS_CONFIG'] ?? '') as TenantsConsumerConfig;
 const ledger = await LedgerWriter.open(join(config.ledgerDir, `${config.label}-${process.pid}.ledger`));
@@ -80,23 +80,7 @@ async function handleEvent(event: HonoEvent, context: HandlerContext): Promise<v
   );
 }
 
-let stopping: Promise<void> | undefined;
-function stopAndExit(reason: string): void {
-  stopping ??= (async () => {
-    console.error(`[${config.label}] ${reason}: stopping`);
-    let code = 0;
-    try {
-      await consumer.stop();
-      say({ event: 'stopped' });
-      await ledger.close();
-    } catch (error) {
-      console.error(`[${config.label}] stop failed`, error);
-      code = 1;
-    }
-    process.exit(code);
-  })();
-}
-stopOnSignals(stopAndExit);
+stopAndExitOnSignals(config.label, consumer, say, ledger);
 
 await consumer.run({
   event: handleEvent,

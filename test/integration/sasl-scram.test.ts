@@ -84,7 +84,10 @@ describe('SASL/SCRAM-SHA-512', () => {
         resolve(`no authentication failure reported; errors: ${errors.map((e) => e.message).join('; ')}`);
       }, 25_000).unref();
     });
-    expect(await Promise.race([authenticationFailed, noEvent])).toBeLessThan(35_000);
+    const reported = await Promise.race([authenticationFailed, noEvent]);
+    // Logged, so that CI runs show how late the event comes (issue 15's note: it came after 20 s once).
+    console.log(`[sasl] connect() gave up; authentication failure reported after ${String(reported)} ms`);
+    expect(reported).toBeLessThan(35_000);
     expect(JSON.stringify(errors.map((error) => [error.message, error.stack]))).not.toContain(wrong);
     expect(String(outcome)).not.toContain(wrong);
   });
