@@ -23,6 +23,7 @@ import type * as ConsumerEngineModule from '../src/consumer/consumer-engine.js';
 import { loadSdk } from './lib/sdk.js';
 import type { TopicPartition, TopicPartitionOffset } from '../src/types.js';
 import { round } from './lib/child.js';
+import { formatSpread, median, spread } from './lib/rounds.js';
 import { table } from './lib/table.js';
 import { honoMixRecord } from './lib/workload.js';
 
@@ -221,14 +222,6 @@ async function measure(
   return result;
 }
 
-function median(sorted: number[]): number {
-  const values = [...sorted].sort((a, b) => a - b);
-  const middle = Math.floor(values.length / 2);
-  return values.length % 2 === 1
-    ? (values[middle] ?? NaN)
-    : ((values[middle - 1] ?? NaN) + (values[middle] ?? NaN)) / 2;
-}
-
 const messages = buildRecords();
 // Decoding alone, the engine's first step for each record.
 const decodeStarted = process.cpuUsage();
@@ -259,7 +252,7 @@ console.log(
       const entry = results.get(mode) ?? { cpu: [], promises: [], gc: [] };
       return [
         mode,
-        `${String(round(median(entry.cpu), 2))} (${String(round(Math.min(...entry.cpu), 2))} - ${String(round(Math.max(...entry.cpu), 2))})`,
+        formatSpread(spread(entry.cpu), 2),
         round(median(entry.promises), 2),
         `${String(round(100 * median(entry.gc), 1))} %`,
       ];

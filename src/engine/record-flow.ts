@@ -50,7 +50,7 @@ export class RecordFlow {
       concurrency: context.options.concurrency,
       run: (item, key, slot, done) => this.#process(item, key, slot, done),
       onUnexpectedError: (error) => {
-        context.options.logger.error('unexpected error in record processing', { error });
+        this.#unexpected(error);
       },
     });
   }
@@ -133,11 +133,16 @@ export class RecordFlow {
       try {
         this.#completed(item, key, outcome);
       } catch (error) {
-        this.#context.options.logger.error('unexpected error in record processing', { error });
+        this.#unexpected(error);
       }
       done();
     });
     return finishesLater;
+  }
+
+  /** A bug in the record's way to its outcome: logged; the record stays uncommitted. */
+  #unexpected(error: unknown): void {
+    this.#context.options.logger.error('unexpected error in record processing', { error });
   }
 
   /**

@@ -70,31 +70,6 @@ type Attempt = HandlerError | undefined;
 const stillRunning: unique symbol = Symbol('still running');
 
 /**
- * Processes one record to its outcome (see {@link handleRecord}), as a value or a promise.
- *
- * @param item - the record
- * @param context - the consumer's side
- * @param slot - the record's concurrency slot (see {@link handleRecord})
- * @returns `done` when it may be committed past, `abandoned` when not; a promise of it when not known yet
- */
-export function processRecord(
-  item: WorkItem,
-  context: ProcessorContext,
-  slot?: Slot,
-): Outcome | Promise<Outcome> {
-  let outcome: Outcome | undefined;
-  let resolveLater: ((outcome: Outcome) => void) | undefined;
-  handleRecord(item, context, slot, (reached) => {
-    if (resolveLater === undefined) outcome = reached;
-    else resolveLater(reached);
-  });
-  if (outcome !== undefined) return outcome;
-  return new Promise((resolve) => {
-    resolveLater = resolve;
-  });
-}
-
-/**
  * Processes one record to its outcome and calls `finished` with it: synchronously when the record was
  * done at once, else when its handler call (and any retries and failure outcome) ended. A handler that
  * completes at once (synchronously, or with a promise that resolves) takes no retry machinery, and no

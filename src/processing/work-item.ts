@@ -1,5 +1,5 @@
 /**
- * A fetched record on its way through the SDK: what the scheduler queues, `processRecord` handles
+ * A fetched record on its way through the SDK: what the scheduler queues, `handleRecord` handles
  * and the pause report describes. On its own so that both can use it without importing each other.
  */
 import type { PartitionLease } from '../engine/partition-table.js';

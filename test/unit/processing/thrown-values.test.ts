@@ -6,11 +6,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { PartitionLease } from '../../../src/engine/partition-table.js';
 import { HandlerError, isHonoKafkaError, thrownMessage } from '../../../src/errors.js';
 import type { HonoEventHandlers } from '../../../src/consumer/handlers.js';
-import {
-  type Outcome,
-  processRecord as processRecordNow,
-  type ProcessorContext,
-} from '../../../src/processing/process-record.js';
+import type { Outcome, ProcessorContext } from '../../../src/processing/process-record.js';
+import { processRecord as processRecordNow } from './record-outcome.js';
 import type { WorkItem } from '../../../src/processing/work-item.js';
 import { captureUnhandledRejections } from '../fakes/unhandled.js';
 import { device, fakeContext, invalidItem, itemOf, retry as defaultRetry, TOPIC } from './work-items.js';

@@ -1,6 +1,6 @@
 /**
  * Work items for record-processing tests: records encoded by the SDK's own encoders and decoded by
- * `decodeEvent`, as the consumer hands them to `processRecord`; and the processor context they are
+ * `decodeEvent`, as the consumer hands them to `handleRecord`; and the processor context they are
  * processed in, which records what the SDK emits and asks of the consumer.
  */
 import { noObserver } from '../../../src/engine/observer.js';
